@@ -1,0 +1,58 @@
+# Qorgau: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-pg lint fmt messages demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	./scripts/system-deps.sh nobrowser
+	mkdir -p var
+	$(BIN)/qorgau compilemessages --ignore=.venv -v 0
+	$(BIN)/qorgau migrate --no-input -v 0
+	$(BIN)/qorgau demo
+	$(BIN)/qorgau runserver 127.0.0.1:$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: $(STAMP)
+	cd qorgau && ../$(BIN)/django-admin makemessages -l ru -l kk -l en --no-obsolete --ignore=tests
+	$(BIN)/qorgau compilemessages --ignore=.venv
+
+test: $(STAMP)
+	./scripts/system-deps.sh browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/qorgau compilemessages --ignore=.venv -v 0
+	$(BIN)/qorgau makemigrations --check --dry-run
+	$(BIN)/pytest -q
+
+# The same suite against PostgreSQL; DATABASE_URL must point at a server we may create databases on.
+test-pg: $(STAMP)
+	./scripts/system-deps.sh browser
+	$(BIN)/qorgau compilemessages --ignore=.venv -v 0
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/registry.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,51 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.accounts import services
+
+
+def client_ip(request) -> str | None:
+    # Behind the reverse proxy REMOTE_ADDR is the proxy; production sets the proxy to pass the real address.
+    return request.META.get("REMOTE_ADDR")
+
+
+class ThrottledLoginForm(AuthenticationForm):
+    """The standard login form, refusing a username+IP pair after too many failures in a row."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _(
+            "Too many failed attempts. Sign-in for this user is locked for %(minutes)d more minute(s). "
+            "Try again later or ask your administrator to reset the password."
+        ),
+    }
+
+    def clean(self):
+        username = (self.data.get("username") or "").strip()
+        ip = client_ip(self.request) if self.request else None
+        remaining = services.login_lock_remaining(username=username, ip=ip) if username else None
+        if remaining is not None:
+            minutes = max(1, int(remaining.total_seconds() // 60) + 1)
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked", params={"minutes": minutes}
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            services.login_attempt_record(username=username, ip=ip, succeeded=False)
+            raise
+        services.login_attempt_record(username=username, ip=ip, succeeded=True)
+        return cleaned
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, help_text=_("e.g. the system that will use it")
+    )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

@@ -1,0 +1,34 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.accounts import policy
+from qorgau.accounts.models import Role
+from qorgau.accounts.scoping import scope_for
+
+
+def menu_for(user) -> list[tuple[str, str, str]]:
+    """The main menu as (key, label, url) for the user's role."""
+    scope = scope_for(user)
+    if scope.level == "none":
+        return []
+    items: list[tuple[str, str, str]] = []
+    if user.role == Role.SCHOOL_ADMIN:
+        items.append(("school", _("Our school"), reverse("registry:school_detail", args=[scope.school_id])))
+    elif user.role == Role.SECURITY_FIRM:
+        items.append(("firm", _("Our firm"), reverse("registry:firm_detail", args=[scope.firm_id])))
+        items.append(("schools", _("Schools we guard"), reverse("registry:school_list")))
+    else:
+        items.append(("schools", _("Schools"), reverse("registry:school_list")))
+        items.append(("firms", _("Security firms"), reverse("registry:firm_list")))
+    if policy.can_import(user):
+        items.append(("import", _("Import"), reverse("registry:import_upload")))
+    if policy.can_use_admin(user):
+        items.append(("admin", _("Administration"), reverse("admin:index")))
+    return items
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    return {"menu": menu_for(user), "user_scope": scope_for(user)}

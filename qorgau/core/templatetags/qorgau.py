@@ -1,0 +1,40 @@
+from django import template
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.simple_tag
+def query_with(query, **changes) -> str:
+    """The current query string with some parameters replaced (e.g. the page number)."""
+    params = query.copy() if query is not None else {}
+    for key, value in changes.items():
+        params[key] = value
+    if hasattr(params, "urlencode"):
+        return params.urlencode()
+    return urlencode(params)
+
+
+@register.filter
+def field_label(field_name: str, object_type: str) -> str:
+    """The human label of a model field, for history entries stored by field name."""
+    try:
+        model = apps.get_model(object_type)
+        return str(model._meta.get_field(field_name).verbose_name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return field_name
+
+
+@register.filter
+def model_label(object_type: str) -> str:
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name).capitalize()
+    except (LookupError, ValueError):
+        return object_type
+
+
+@register.filter
+def yesno_icon(value) -> str:
+    return "✓" if value else "—"

@@ -1,0 +1,114 @@
+"""Page forms. They only shape input; the services validate and write, so pages and API share every rule."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.accounts.scoping import visible
+from qorgau.registry.models import District, GuardContract, School, SecurityFirm
+from qorgau.registry.selectors import MISSING_FILTERS
+from qorgau.registry.services import CONTRACT_FIELDS, FIRM_FIELDS, SCHOOL_FIELDS, equipment_fields
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _widgets(fields: dict) -> dict:
+    for field in fields.values():
+        if isinstance(field, forms.DateField):
+            field.widget = DateInput()
+    return fields
+
+
+class ServiceForm(forms.Form):
+    """A form whose fields mirror a model's; `apply_errors` puts a service's ValidationError on the fields."""
+
+    model = None
+    field_names: tuple[str, ...] = ()
+
+    def __init__(self, *args, instance=None, user=None, **kwargs):
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = model_to_dict(instance, fields=self.field_names)
+        super().__init__(*args, **kwargs)
+        self.fields.update(_widgets(fields_for_model(self.model, fields=self.field_names)))
+        self.user = user
+
+    def apply_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class SchoolForm(ServiceForm):
+    model = School
+    field_names = SCHOOL_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = visible(self.user, District)
+
+
+def equipment_form_class(model) -> type[ServiceForm]:
+    names = equipment_fields(model)
+
+    class EquipmentForm(ServiceForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if "firm" in self.fields:
+                self.fields["firm"].queryset = visible(self.user, SecurityFirm)
+
+    EquipmentForm.model = model
+    EquipmentForm.field_names = names
+    return EquipmentForm
+
+
+class ContractForm(ServiceForm):
+    model = GuardContract
+    field_names = CONTRACT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["firm"].queryset = visible(self.user, SecurityFirm)
+
+
+class FirmForm(ServiceForm):
+    model = SecurityFirm
+    field_names = FIRM_FIELDS
+
+
+class SchoolFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
+    tier = forms.ChoiceField(label=_("Size tier"), required=False)
+    missing = forms.ChoiceField(label=_("Equipment"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from qorgau.registry.models import SizeTier
+
+        self.fields["district"].queryset = visible(user, District)
+        self.fields["district"].empty_label = _("All districts")
+        self.fields["tier"].choices = [("", _("All tiers")), *SizeTier.choices]
+        self.fields["missing"].choices = [("", _("Any equipment")), *MISSING_FILTERS.items()]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or "",
+            "district_id": data["district"].pk if data.get("district") else None,
+            "size_tier": data.get("tier") or "",
+            "missing": data.get("missing") or "",
+        }
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX)"))

@@ -1,0 +1,241 @@
+"""Reads from the registry. Every selector takes the user and starts from the scoping layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.accounts.scoping import visible
+from qorgau.core.models import ChangeRecord
+from qorgau.registry.models import (
+    AccessPoint,
+    Camera,
+    EquipmentStatus,
+    GuardContract,
+    GuardPost,
+    PanicButton,
+    School,
+    SecurityFirm,
+    SignalDestination,
+    SizeTier,
+)
+
+# The "missing equipment" filter of the school list: key -> (label, condition on School).
+MISSING_FILTERS = {
+    "panic": _("No working panic button"),
+    "panic_unlinked": _("Panic button not connected to a console"),
+    "cameras": _("No working camera"),
+    "cameras_unlinked": _("No camera linked to the police centre"),
+    "faulty": _("Faulty or missing equipment"),
+    "contract": _("No valid guard contract"),
+    "licence": _("Guard firm's licence expired"),
+    "turnstile": _("Tier 3 without turnstile or access control"),
+}
+
+
+def _count(model, **filters) -> Coalesce:
+    sub = (
+        model.objects.filter(school=OuterRef("pk"), **filters)
+        .order_by()
+        .values("school")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+def _missing_condition(key: str, today: date) -> Q | None:
+    working = {"status": EquipmentStatus.WORKING}
+    if key == "panic":
+        return ~Q(Exists(PanicButton.objects.filter(school=OuterRef("pk"), **working)))
+    if key == "panic_unlinked":
+        linked = PanicButton.objects.filter(school=OuterRef("pk"), **working).exclude(
+            signal_to=SignalDestination.NONE
+        )
+        return ~Q(Exists(linked))
+    if key == "cameras":
+        return ~Q(Exists(Camera.objects.filter(school=OuterRef("pk"), **working)))
+    if key == "cameras_unlinked":
+        return ~Q(Exists(Camera.objects.filter(school=OuterRef("pk"), linked_to_police=True, **working)))
+    if key == "faulty":
+        broken = ~Q(status=EquipmentStatus.WORKING)
+        return Q(
+            Exists(PanicButton.objects.filter(broken, school=OuterRef("pk")))
+            | Exists(Camera.objects.filter(broken, school=OuterRef("pk")))
+            | Exists(AccessPoint.objects.filter(broken, school=OuterRef("pk")))
+            | Exists(GuardPost.objects.filter(broken, school=OuterRef("pk")))
+        )
+    if key == "contract":
+        valid = GuardContract.objects.filter(school=OuterRef("pk"), is_current=True).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+        return ~Q(Exists(valid))
+    if key == "licence":
+        return Q(
+            Exists(
+                GuardContract.objects.filter(
+                    school=OuterRef("pk"), is_current=True, firm__licence_expiry__lt=today
+                )
+            )
+        )
+    if key == "turnstile":
+        controlled = AccessPoint.objects.filter(school=OuterRef("pk"), **working).filter(
+            Q(has_turnstile=True) | Q(has_access_control=True)
+        )
+        return Q(size_tier=SizeTier.LARGE) & ~Q(Exists(controlled))
+    return None
+
+
+def school_list(
+    *,
+    user,
+    q: str = "",
+    district_id: int | None = None,
+    size_tier: str = "",
+    missing: str = "",
+) -> QuerySet[School]:
+    """Schools the user may see, filtered, with the equipment counts the list shows. One query per page."""
+    today = timezone.localdate()
+    qs = visible(user, School).select_related("district")
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            Q(name_ru__icontains=q) | Q(name_kk__icontains=q) | Q(bin__startswith=q) | Q(address__icontains=q)
+        )
+    if district_id:
+        qs = qs.filter(district_id=district_id)
+    if size_tier:
+        qs = qs.filter(size_tier=size_tier)
+    condition = _missing_condition(missing, today) if missing else None
+    if condition is not None:
+        qs = qs.filter(condition)
+    return qs.annotate(
+        cameras_total=_count(Camera),
+        cameras_working=_count(Camera, status=EquipmentStatus.WORKING),
+        panic_total=_count(PanicButton),
+        panic_working=_count(PanicButton, status=EquipmentStatus.WORKING),
+        faulty_total=_count(Camera, status__in=[EquipmentStatus.FAULTY, EquipmentStatus.MISSING])
+        + _count(PanicButton, status__in=[EquipmentStatus.FAULTY, EquipmentStatus.MISSING])
+        + _count(AccessPoint, status__in=[EquipmentStatus.FAULTY, EquipmentStatus.MISSING])
+        + _count(GuardPost, status__in=[EquipmentStatus.FAULTY, EquipmentStatus.MISSING]),
+        has_valid_contract=Exists(
+            GuardContract.objects.filter(school=OuterRef("pk"), is_current=True).filter(
+                Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+            )
+        ),
+    ).order_by("district__name_ru", "name_ru", "id")
+
+
+@dataclass
+class EquipmentTable:
+    kind: str
+    title: str
+    items: list
+    total: int
+    working: int
+
+
+@dataclass
+class Warning:
+    level: str  # "danger" (expired) or "warn" (expires soon)
+    text: str
+
+
+@dataclass
+class Passport:
+    school: School
+    contract: GuardContract | None
+    tables: list[EquipmentTable]
+    warnings: list[Warning]
+    history: list[ChangeRecord]
+    cameras_linked: int
+
+
+def _expiry_warnings(passport_date: date, contract, panic_buttons) -> list[Warning]:
+    soon = passport_date + timedelta(days=settings.EXPIRY_WARNING_DAYS)
+    out: list[Warning] = []
+
+    def check(expiry, expired_text, soon_text):
+        if expiry is None:
+            return
+        if expiry < passport_date:
+            out.append(Warning("danger", expired_text % {"date": expiry.strftime("%d.%m.%Y")}))
+        elif expiry <= soon:
+            out.append(Warning("warn", soon_text % {"date": expiry.strftime("%d.%m.%Y")}))
+
+    if contract is None:
+        out.append(Warning("danger", str(_("No guard contract is on record."))))
+    else:
+        check(
+            contract.valid_until,
+            str(_("The guard contract expired on %(date)s.")),
+            str(_("The guard contract expires on %(date)s.")),
+        )
+        if contract.firm is not None:
+            check(
+                contract.firm.licence_expiry,
+                str(_("The security firm's licence expired on %(date)s.")),
+                str(_("The security firm's licence expires on %(date)s.")),
+            )
+    for button in panic_buttons:
+        check(
+            button.contract_until,
+            str(_("The response contract of panic button «%s» expired on %%(date)s.") % button.location),
+            str(_("The response contract of panic button «%s» expires on %%(date)s.") % button.location),
+        )
+    return out
+
+
+HISTORY_ON_PASSPORT = 30
+
+
+def school_passport(*, user, school: School) -> Passport:
+    """Everything the passport page shows, in a fixed number of queries whatever the school's size."""
+    today = timezone.localdate()
+    contract = (
+        visible(user, GuardContract).filter(school=school, is_current=True).select_related("firm").first()
+    )
+    panic = list(visible(user, PanicButton).filter(school=school))
+    cameras = list(visible(user, Camera).filter(school=school))
+    access = list(visible(user, AccessPoint).filter(school=school))
+    posts = list(visible(user, GuardPost).filter(school=school).select_related("firm"))
+
+    def table(kind, title, items):
+        working = sum(1 for i in items if i.status == EquipmentStatus.WORKING)
+        return EquipmentTable(kind, str(title), items, len(items), working)
+
+    tables = [
+        table("panic-buttons", _("Panic buttons"), panic),
+        table("cameras", _("Cameras"), cameras),
+        table("access-points", _("Access points"), access),
+        table("guard-posts", _("Guard posts"), posts),
+    ]
+    history = list(
+        visible(user, ChangeRecord).filter(school=school).select_related("actor")[:HISTORY_ON_PASSPORT]
+    )
+    return Passport(
+        school=school,
+        contract=contract,
+        tables=tables,
+        warnings=_expiry_warnings(today, contract, panic),
+        history=history,
+        cameras_linked=sum(1 for c in cameras if c.linked_to_police),
+    )
+
+
+def firm_list(*, user, q: str = "") -> QuerySet[SecurityFirm]:
+    qs = visible(user, SecurityFirm)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(bin__startswith=q.strip()) | Q(licence_no__icontains=q))
+    schools = GuardContract.objects.filter(firm=OuterRef("pk"), is_current=True).order_by().values("firm")
+    return qs.annotate(
+        schools_count=Coalesce(
+            Subquery(schools.annotate(c=Count("pk")).values("c"), output_field=IntegerField()), Value(0)
+        )
+    ).order_by("name", "id")

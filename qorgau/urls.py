@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from qorgau.api import api
+
+urlpatterns = [
+    path("", include("qorgau.core.urls")),
+    path("accounts/", include("qorgau.accounts.urls")),
+    path("", include("qorgau.registry.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
