@@ -34,7 +34,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 messages: $(STAMP)
-	cd qorgau && ../$(BIN)/django-admin makemessages -l ru -l kk -l en --no-obsolete --ignore=tests
+	cd qorgau && ../$(BIN)/django-admin makemessages -l ru -l kk -l en --no-obsolete --ignore=tests --ignore='*/tests/*'
 	$(BIN)/qorgau compilemessages --ignore=.venv
 
 test: $(STAMP)
@@ -53,6 +53,7 @@ test-pg: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/import_schools.py
 
 clean:
 	rm -rf $(VENV) var

@@ -36,7 +36,9 @@ class ThrottledLoginForm(AuthenticationForm):
         except forms.ValidationError:
             services.login_attempt_record(username=username, ip=ip, succeeded=False)
             raise
-        services.login_attempt_record(username=username, ip=ip, succeeded=True)
+        # An empty password skips authentication without an error of its own: only a real sign-in counts as a
+        # success, otherwise anyone could reset the failure count with a blank password.
+        services.login_attempt_record(username=username, ip=ip, succeeded=self.get_user() is not None)
         return cleaned
 
 

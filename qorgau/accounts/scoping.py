@@ -73,13 +73,16 @@ def _compute_scope(user: User) -> Scope:
     return NO_SCOPE
 
 
-def guarded_school_ids(firm_id: int) -> models.QuerySet:
+def guarded_school_ids(firm_id: int) -> list[int]:
     """Ids of the schools a security firm guards: a current contract, or one of its posts at the school."""
     from qorgau.registry.models import GuardContract, GuardPost
 
-    by_contract = GuardContract.objects.filter(firm_id=firm_id, is_current=True).values("school_id")
-    by_post = GuardPost.objects.filter(firm_id=firm_id).values("school_id")
-    return by_contract.union(by_post)
+    # A firm guards a handful of schools; a concrete list keeps the outer query simple on both databases.
+    by_contract = GuardContract.objects.filter(firm_id=firm_id, is_current=True).values_list(
+        "school_id", flat=True
+    )
+    by_post = GuardPost.objects.filter(firm_id=firm_id).values_list("school_id", flat=True)
+    return sorted(set(by_contract) | set(by_post))
 
 
 def filter_visible(qs: models.QuerySet, user: User | None) -> models.QuerySet:
@@ -102,18 +105,13 @@ def filter_visible(qs: models.QuerySet, user: User | None) -> models.QuerySet:
         if rule.firm:
             return qs.filter(**{rule.firm: scope.firm_id})
         if rule.school:
-            return qs.filter(**{f"{rule.school}__in": _school_ids(scope.firm_id)})
+            return qs.filter(**{f"{rule.school}__in": guarded_school_ids(scope.firm_id)})
         if rule.district:
             from qorgau.registry.models import School
 
-            districts = School.objects.filter(id__in=_school_ids(scope.firm_id)).values("district_id")
+            districts = School.objects.filter(id__in=guarded_school_ids(scope.firm_id)).values("district_id")
             return qs.filter(**{f"{rule.district}__in": districts})
     return qs.none()
-
-
-def _school_ids(firm_id: int) -> list[int]:
-    # A firm guards a handful of schools; a concrete list keeps the outer query simple on both databases.
-    return list(guarded_school_ids(firm_id).values_list("school_id", flat=True))
 
 
 def _filter_firms(qs: models.QuerySet, scope: Scope) -> models.QuerySet:

@@ -261,6 +261,8 @@ class PanicButton(Equipment):
     class Meta(Equipment.Meta):
         verbose_name = _("panic button")
         verbose_name_plural = _("panic buttons")
+        # The school list counts working buttons and filters on where they signal, per school.
+        indexes = [models.Index(fields=["school", "status", "signal_to"], name="panic_school_status_signal")]
 
 
 class CameraZone(models.TextChoices):
@@ -295,6 +297,11 @@ class Camera(Equipment):
     class Meta(Equipment.Meta):
         verbose_name = _("camera")
         verbose_name_plural = _("cameras")
+        # The school list counts working and faulty cameras per school and filters on the police link;
+        # with this index those subqueries read the index alone (see bench/registry.py).
+        indexes = [
+            models.Index(fields=["school", "status", "linked_to_police"], name="camera_school_status_linked")
+        ]
 
 
 class AccessPoint(Equipment):
@@ -313,6 +320,8 @@ class AccessPoint(Equipment):
     class Meta(Equipment.Meta):
         verbose_name = _("access point")
         verbose_name_plural = _("access points")
+        # For the school list's per-school count of faulty equipment.
+        indexes = [models.Index(fields=["school", "status"], name="access_school_status")]
 
 
 class GuardPost(Equipment):
@@ -334,6 +343,8 @@ class GuardPost(Equipment):
     class Meta(Equipment.Meta):
         verbose_name = _("guard post")
         verbose_name_plural = _("guard posts")
+        # For the school list's per-school count of faulty equipment.
+        indexes = [models.Index(fields=["school", "status"], name="guardpost_school_status")]
 
 
 # The equipment kinds as they appear in URLs, forms, the API and imports.

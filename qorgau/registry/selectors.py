@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,14 +100,20 @@ def school_list(
     district_id: int | None = None,
     size_tier: str = "",
     missing: str = "",
+    annotate: bool = True,
 ) -> QuerySet[School]:
     """Schools the user may see, filtered, with the equipment counts the list shows. One query per page."""
     today = timezone.localdate()
     qs = visible(user, School).select_related("district")
     if q:
-        q = q.strip()
-        qs = qs.filter(
-            Q(name_ru__icontains=q) | Q(name_kk__icontains=q) | Q(bin__startswith=q) | Q(address__icontains=q)
+        needle = q.strip().lower()
+        qs = qs.alias(
+            name_ru_lower=Lower("name_ru"), name_kk_lower=Lower("name_kk"), address_lower=Lower("address")
+        ).filter(
+            Q(name_ru_lower__contains=needle)
+            | Q(name_kk_lower__contains=needle)
+            | Q(address_lower__contains=needle)
+            | Q(bin__startswith=needle)
         )
     if district_id:
         qs = qs.filter(district_id=district_id)
@@ -115,6 +122,8 @@ def school_list(
     condition = _missing_condition(missing, today) if missing else None
     if condition is not None:
         qs = qs.filter(condition)
+    if not annotate:
+        return qs.order_by("district__name_ru", "name_ru", "id")
     return qs.annotate(
         cameras_total=_count(Camera),
         cameras_working=_count(Camera, status=EquipmentStatus.WORKING),
@@ -130,6 +139,17 @@ def school_list(
             )
         ),
     ).order_by("district__name_ru", "name_ru", "id")
+
+
+def school_page(*, user, page_number, per_page: int, **filters):
+    """One page of the school list. Pages the bare ids first, then annotates only the rows on the page:
+    otherwise the database computes every count subquery for each row it skips to reach a deep page."""
+    ids = school_list(user=user, annotate=False, **filters).values_list("pk", flat=True)
+    page = Paginator(ids, per_page).get_page(page_number)
+    wanted = list(page.object_list)
+    rows = {s.pk: s for s in school_list(user=user, annotate=True).filter(pk__in=wanted).order_by()}
+    page.object_list = [rows[pk] for pk in wanted]
+    return page
 
 
 @dataclass

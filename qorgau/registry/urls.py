@@ -21,4 +21,5 @@ urlpatterns = [
     path("firms/<int:pk>/edit/", views.firm_edit, name="firm_edit"),
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/<uuid:token>/", import_views.import_preview, name="import_preview"),
+    path("import/template-<slug:kind>.csv", import_views.import_template, name="import_template"),
 ]

@@ -37,8 +37,9 @@ def _page(request, qs):
 @login_required
 def school_list(request):
     form = SchoolFilterForm(request.GET or None, user=request.user)
-    schools = selectors.school_list(user=request.user, **form.filters())
-    page = _page(request, schools)
+    page = selectors.school_page(
+        user=request.user, page_number=request.GET.get("page"), per_page=settings.PAGE_SIZE, **form.filters()
+    )
     context = {
         "form": form,
         "page": page,

@@ -38,3 +38,21 @@ def model_label(object_type: str) -> str:
 @register.filter
 def yesno_icon(value) -> str:
     return "✓" if value else "—"
+
+
+@register.filter
+def post_equipment(post) -> str:
+    """What a guard post is equipped with, as one readable list."""
+    from django.utils.translation import gettext as _
+
+    parts = [
+        label
+        for present, label in (
+            (post.has_panic_button, _("panic button")),
+            (post.has_radio, _("radio")),
+            (post.has_instructions, _("instructions")),
+            (post.has_log, _("log")),
+        )
+        if present
+    ]
+    return " · ".join(parts)

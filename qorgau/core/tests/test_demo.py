@@ -1,0 +1,207 @@
+"""`qorgau demo`: the city it builds, that it builds it only once, and that every demo login works."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+from django.utils import timezone, translation
+
+from qorgau.accounts.models import ROLE_ORGANISATION_KIND, Organisation, Role, User
+from qorgau.accounts.scoping import scope_for
+from qorgau.core import demo
+from qorgau.core.models import ChangeRecord
+from qorgau.registry.bin import bin_problem
+from qorgau.registry.districts import ALMATY_DISTRICTS
+from qorgau.registry.models import (
+    AccessPoint,
+    Camera,
+    District,
+    EquipmentStatus,
+    GuardContract,
+    GuardPost,
+    PanicButton,
+    School,
+    SecurityFirm,
+    size_tier_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+SMALL = 16  # two schools per district: enough for every login, fast enough for every test
+CODES = [row[0] for row in ALMATY_DISTRICTS]
+COUNTED = [District, School, Camera, PanicButton, AccessPoint, GuardPost, GuardContract, SecurityFirm]
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def small_demo() -> str:
+    return run_demo("--schools", str(SMALL))
+
+
+def counts() -> dict[str, int]:
+    models = [*COUNTED, User, Organisation, ChangeRecord]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_it_spreads_the_schools_over_the_eight_districts_of_the_data_migration():
+    before = set(District.objects.values_list("id", flat=True))
+    run_demo("--schools", str(SMALL))
+    assert set(District.objects.values_list("id", flat=True)) == before
+    per_district = dict(School.objects.values_list("district__code").annotate(n=Count("id")))
+    assert sorted(per_district) == sorted(CODES)
+    assert sum(per_district.values()) == SMALL
+
+
+def test_every_district_has_a_chief_an_inspector_and_a_school_administrator(small_demo):
+    for code in CODES:
+        c = code.lower()
+        chief = User.objects.get(username=f"chief_{c}")
+        inspector = User.objects.get(username=f"inspector_{c}")
+        head = User.objects.get(username=f"school_{c}")
+        assert (chief.role, chief.organisation.district.code) == (Role.DISTRICT_CHIEF, code)
+        assert (inspector.role, inspector.organisation.district.code) == (Role.INSPECTOR, code)
+        assert (head.role, head.organisation.school.district.code) == (Role.SCHOOL_ADMIN, code)
+        assert chief.organisation.name == chief.organisation.district.police_office
+
+
+def test_there_is_a_login_for_every_role_inside_an_organisation_of_its_kind(small_demo):
+    users = list(User.objects.select_related("organisation"))
+    assert {u.role for u in users} == set(Role.values)
+    for user in users:
+        assert user.organisation.kind == ROLE_ORGANISATION_KIND[user.role], user.username
+        assert scope_for(user).level != "none", user.username
+        assert user.first_name and user.last_name and user.position, user.username
+    city = User.objects.get(username="city")
+    assert city.is_staff and city.is_superuser
+    assert not User.objects.exclude(username="city").filter(is_staff=True).exists()
+    assert 1 <= User.objects.filter(language="kk").count() <= 2
+
+
+def test_one_firm_has_an_expired_licence_and_one_expires_within_30_days(small_demo):
+    today = timezone.localdate()
+    assert SecurityFirm.objects.filter(licence_expiry__lt=today).count() == 1
+    assert SecurityFirm.objects.filter(licence_expiry__range=(today, today + timedelta(days=30))).count() == 1
+    assert all(bin_problem(b) is None for b in SecurityFirm.objects.values_list("bin", flat=True))
+    assert all(name.startswith("ТОО «") for name in SecurityFirm.objects.values_list("name", flat=True))
+    assert User.objects.filter(role=Role.SECURITY_FIRM).count() == SecurityFirm.objects.count()
+
+
+def test_schools_are_plausible(small_demo):
+    for school in School.objects.select_related("district"):
+        assert bin_problem(school.bin) is None
+        assert school.size_tier == size_tier_for(school.pupils, school.district.city_status)
+        assert 300 <= school.pupils <= 2800
+        assert 1 <= school.shifts <= 3
+        assert 43.1 < school.latitude < 43.4 and 76.7 < school.longitude < 77.1
+        assert school.head_name.count(" ") == 2 and school.head_phone.startswith("+7 7")
+        assert school.organisation.name == school.name_ru
+        assert 1 <= school.panic_buttons.count() <= 3
+        assert 1 <= school.access_points.count() <= 4
+        assert 1 <= school.guard_posts.count() <= 2
+        assert school.guard_contracts.filter(is_current=True).count() <= 1
+
+
+def test_a_second_run_creates_nothing_and_prints_the_logins_again(small_demo):
+    before = counts()
+    output = run_demo()
+    assert counts() == before
+    assert "already present" in output
+    for username in User.objects.values_list("username", flat=True):
+        assert username in output
+
+
+def test_the_output_lists_every_login_with_its_password_and_what_it_sees(small_demo):
+    for user in User.objects.select_related("organisation__school", "organisation__district"):
+        line = next(line for line in small_demo.splitlines() if f"  {user.username}  " in line)
+        assert demo.DEMO_PASSWORD in line
+        org = user.organisation
+        if org.school_id:
+            assert org.school.name_ru in line
+        if org.district_id:
+            assert org.district.name_ru in line
+
+
+def test_every_demo_user_logs_in_with_the_demo_password_and_lands_on_their_home(client, small_demo):
+    # The pages switch to each user's language; override() puts the test's language back afterwards.
+    with translation.override(None):
+        for user in User.objects.select_related("organisation"):
+            assert client.login(username=user.username, password=demo.DEMO_PASSWORD), user.username
+            response = client.get("/")
+            if user.role == Role.SCHOOL_ADMIN:
+                expected = f"/schools/{user.organisation.school_id}/"
+            else:
+                expected = "/schools/"
+            assert response.status_code == 302 and response.url == expected, user.username
+            assert client.get(expected).status_code == 200, user.username
+            client.logout()
+
+
+def test_the_demo_password_passes_the_password_validators():
+    user = User(username="inspector_alt", first_name="Айгерим Нурлановна", last_name="Сейткалиева")
+    validate_password(demo.DEMO_PASSWORD, user=user)
+
+
+def test_the_login_schools_show_a_history_written_through_the_services(client, small_demo):
+    for code in CODES:
+        c = code.lower()
+        school_id = User.objects.get(username=f"school_{c}").organisation.school_id
+        records = ChangeRecord.objects.filter(school_id=school_id)
+        assert records.filter(actor__username=f"inspector_{c}", object_type="registry.camera").exists()
+        assert records.filter(actor__username=f"school_{c}", object_type="registry.panicbutton").exists()
+    client.login(username="school_alm", password=demo.DEMO_PASSWORD)
+    passport = client.get("/", follow=True)
+    assert len(passport.context["passport"].history) == 2
+    assert "При проверке нет изображения" in passport.content.decode()
+
+
+def test_the_demo_is_the_same_every_time(small_demo):
+    def fingerprint():
+        schools = list(
+            School.objects.order_by("bin").values_list("bin", "name_ru", "address", "pupils", "head_name")
+        )
+        firms = list(SecurityFirm.objects.order_by("bin").values_list("bin", "name", "licence_no"))
+        cameras = list(
+            Camera.objects.order_by("school__bin", "location").values_list("location", "linked_to_police")
+        )
+        return schools, firms, cameras
+
+    first = fingerprint()
+    User.objects.all().delete()  # users hold their organisation, so they go first
+    Organisation.objects.all().delete()
+    School.objects.all().delete()
+    SecurityFirm.objects.all().delete()
+    run_demo("--schools", str(SMALL))
+    assert fingerprint() == first
+
+
+def test_it_refuses_fewer_schools_than_districts():
+    with pytest.raises(CommandError):
+        run_demo("--schools", "3")
+    assert not School.objects.exists()
+
+
+def test_the_default_demo_looks_like_almaty():
+    output = run_demo()
+    assert School.objects.count() == demo.DEFAULT_SCHOOLS
+    cameras = Camera.objects.count()
+    linked = Camera.objects.filter(linked_to_police=True).count()
+    # Almaty, 2021: 207 schools, 4,414 cameras, 2,620 of them linked to the police operations centre.
+    assert 4_000 <= cameras <= 4_800
+    assert 0.55 <= linked / cameras <= 0.65
+    assert Camera.objects.filter(archive_days__lt=30).exists()
+    assert Camera.objects.exclude(status=EquipmentStatus.WORKING).count() < cameras * 0.08
+    schools_with_current_contract = GuardContract.objects.filter(is_current=True).values("school").distinct()
+    assert 0 < School.objects.exclude(id__in=schools_with_current_contract).count() < 20
+    assert GuardContract.objects.filter(is_current=True, valid_until__lt=timezone.localdate()).exists()
+    assert School.objects.filter(name_ru__startswith="Назарбаев Интеллектуальная школа").count() == 1
+    assert School.objects.filter(name_ru__startswith="Лицей № ").exists()
+    assert "Demo city created" in output
