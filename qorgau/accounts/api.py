@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 
 from qorgau.accounts import services
-from qorgau.accounts.forms import ThrottledLoginForm, client_ip
+from qorgau.accounts.forms import client_ip, locked_message
 from qorgau.accounts.scoping import scope_for
 
 router = Router(tags=["auth"])
@@ -67,7 +67,7 @@ def token_issue(request: HttpRequest, payload: TokenIn, response: HttpResponse):
     if remaining is not None:
         minutes = max(1, int(remaining.total_seconds() // 60) + 1)
         response["Retry-After"] = str(max(1, int(remaining.total_seconds())))
-        return Status(429, {"detail": ThrottledLoginForm.error_messages["locked"] % {"minutes": minutes}})
+        return Status(429, {"detail": locked_message(minutes)})
     user = authenticate(request, username=payload.username, password=payload.password)
     services.login_attempt_record(username=payload.username, ip=ip, succeeded=user is not None)
     if user is None:

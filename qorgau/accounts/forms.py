@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from qorgau.accounts import services
 
@@ -11,16 +12,18 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def locked_message(minutes: int) -> str:
+    return ngettext(
+        "Too many failed attempts. Sign-in for this user is locked for %(minutes)d more minute. "
+        "Try again later or ask your administrator to reset the password.",
+        "Too many failed attempts. Sign-in for this user is locked for %(minutes)d more minutes. "
+        "Try again later or ask your administrator to reset the password.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 class ThrottledLoginForm(AuthenticationForm):
     """The standard login form, refusing a username+IP pair after too many failures in a row."""
-
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _(
-            "Too many failed attempts. Sign-in for this user is locked for %(minutes)d more minute(s). "
-            "Try again later or ask your administrator to reset the password."
-        ),
-    }
 
     def clean(self):
         username = (self.data.get("username") or "").strip()
@@ -28,9 +31,7 @@ class ThrottledLoginForm(AuthenticationForm):
         remaining = services.login_lock_remaining(username=username, ip=ip) if username else None
         if remaining is not None:
             minutes = max(1, int(remaining.total_seconds() // 60) + 1)
-            raise forms.ValidationError(
-                self.error_messages["locked"], code="locked", params={"minutes": minutes}
-            )
+            raise forms.ValidationError(locked_message(minutes), code="locked")
         try:
             cleaned = super().clean()
         except forms.ValidationError:
