@@ -26,7 +26,10 @@ class ScopeRule:
     school: str | None = None  # lookup of the school id, e.g. "id" on School, "school_id" on Camera
     district: str | None = None  # lookup of the district id
     firm: str | None = None  # lookup of the security firm id
-    special: str | None = None  # "firm": the register of security firms, see _filter_firms
+    special: str | None = None  # "firm": the register of firms (_filter_firms); "everyone": any signed-in user
+    hidden_from: tuple[str, ...] = ()  # scope levels that never see this model, e.g. ("firm",)
+    # Extra condition for a school's own users, e.g. a school sees its inspections only once approved.
+    school_condition: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,10 @@ def filter_visible(qs: models.QuerySet, user: User | None) -> models.QuerySet:
     if rule is None:
         raise TypeError(f"{qs.model.__name__} has no scope_rule: it cannot be shown to users.")
     scope = scope_for(user)
+    if scope.level in rule.hidden_from:
+        return qs.none()
+    if rule.special == "everyone":
+        return qs if scope.level != "none" else qs.none()
     if scope.level == "city":
         return qs
     if rule.special == "firm":
@@ -97,6 +104,8 @@ def filter_visible(qs: models.QuerySet, user: User | None) -> models.QuerySet:
     if scope.level == "district" and rule.district:
         return qs.filter(**{rule.district: scope.district_id})
     if scope.level == "school":
+        if rule.school_condition:
+            qs = qs.filter(**rule.school_condition)
         if rule.school:
             return qs.filter(**{rule.school: scope.school_id})
         if rule.district:
