@@ -12,6 +12,7 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, ModelSchema, PatchDict, Query, Router, Schema, Status
+from ninja.orm import create_schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
@@ -20,12 +21,9 @@ from qorgau.core.errors import ValidationError
 from qorgau.registry import selectors, services
 from qorgau.registry.models import (
     EQUIPMENT_MODELS,
-    AccessPoint,
-    Camera,
     District,
     GuardContract,
     GuardPost,
-    PanicButton,
     School,
     SecurityFirm,
     SizeTier,
@@ -130,71 +128,30 @@ def _equipment_in(model) -> list[str]:
     return [name for name in equipment_fields(model) if name != "firm"]
 
 
-class PanicButtonIn(ModelSchema):
+class StrictSchema(Schema):
     model_config = STRICT
 
-    class Meta:
-        model = PanicButton
-        fields = _equipment_in(PanicButton)
+
+def _equipment_schemas(model) -> tuple[type[Schema], type[Schema]]:
+    """Input and output schemas of one kind of equipment. A guard post also names its firm, by id."""
+    firm = [("firm_id", int | None, None)] if model is GuardPost else []
+    schema_in = create_schema(
+        model,
+        name=f"{model.__name__}In",
+        fields=_equipment_in(model),
+        custom_fields=firm,
+        base_class=StrictSchema,
+    )
+    schema_out = create_schema(
+        model,
+        name=f"{model.__name__}Out",
+        fields=["id", *_equipment_in(model), "updated_at"],
+        custom_fields=firm,
+    )
+    return schema_in, schema_out
 
 
-class PanicButtonOut(ModelSchema):
-    class Meta:
-        model = PanicButton
-        fields = ["id", *_equipment_in(PanicButton), "updated_at"]
-
-
-class CameraIn(ModelSchema):
-    model_config = STRICT
-
-    class Meta:
-        model = Camera
-        fields = _equipment_in(Camera)
-
-
-class CameraOut(ModelSchema):
-    class Meta:
-        model = Camera
-        fields = ["id", *_equipment_in(Camera), "updated_at"]
-
-
-class AccessPointIn(ModelSchema):
-    model_config = STRICT
-
-    class Meta:
-        model = AccessPoint
-        fields = _equipment_in(AccessPoint)
-
-
-class AccessPointOut(ModelSchema):
-    class Meta:
-        model = AccessPoint
-        fields = ["id", *_equipment_in(AccessPoint), "updated_at"]
-
-
-class GuardPostIn(ModelSchema):
-    model_config = STRICT
-    firm_id: int | None = None
-
-    class Meta:
-        model = GuardPost
-        fields = _equipment_in(GuardPost)
-
-
-class GuardPostOut(ModelSchema):
-    firm_id: int | None
-
-    class Meta:
-        model = GuardPost
-        fields = ["id", *_equipment_in(GuardPost), "updated_at"]
-
-
-EQUIPMENT_SCHEMAS = {
-    "panic-buttons": (PanicButtonIn, PanicButtonOut),
-    "cameras": (CameraIn, CameraOut),
-    "access-points": (AccessPointIn, AccessPointOut),
-    "guard-posts": (GuardPostIn, GuardPostOut),
-}
+EQUIPMENT_SCHEMAS = {kind: _equipment_schemas(model) for kind, model in EQUIPMENT_MODELS.items()}
 
 
 # Lookups -----------------------------------------------------------------------------------------------
