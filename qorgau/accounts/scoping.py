@@ -26,7 +26,7 @@ class ScopeRule:
     school: str | None = None  # lookup of the school id, e.g. "id" on School, "school_id" on Camera
     district: str | None = None  # lookup of the district id
     firm: str | None = None  # lookup of the security firm id
-    special: str | None = None  # "firm": the register of firms (_filter_firms); "everyone": any signed-in user
+    special: str | None = None  # "firm": register of firms (_filter_firms); "everyone": any signed-in user
     hidden_from: tuple[str, ...] = ()  # scope levels that never see this model, e.g. ("firm",)
     # Extra condition for a school's own users, e.g. a school sees its inspections only once approved.
     school_condition: dict | None = None
