@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "qorgau.core",
     "qorgau.accounts",
     "qorgau.registry",
+    "qorgau.checklists",
+    "qorgau.inspections",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,10 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploads: imports are small tables; anything larger is refused before it is parsed.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Evidence photos: checked by content; larger or bigger ones are refused before they are decoded.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
+PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 12_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

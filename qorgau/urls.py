@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("qorgau.core.urls")),
     path("accounts/", include("qorgau.accounts.urls")),
     path("", include("qorgau.registry.urls")),
+    path("", include("qorgau.checklists.urls")),
+    path("", include("qorgau.inspections.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -59,3 +59,36 @@ def can_create_firm(user: User) -> bool:
 
 def can_use_admin(user: User) -> bool:
     return _role(user) == Role.CITY_SUPERVISOR and user.is_staff
+
+
+# Checklists and inspections -----------------------------------------------------------------------------
+
+
+def can_manage_checklists(user: User) -> bool:
+    return _role(user) == Role.CITY_SUPERVISOR
+
+
+def can_create_campaign(user: User) -> bool:
+    return _role(user) == Role.CITY_SUPERVISOR
+
+
+def can_assign_inspectors(user: User) -> bool:
+    return _role(user) in {Role.CITY_SUPERVISOR, Role.DISTRICT_CHIEF}
+
+
+def can_create_inspection(user: User) -> bool:
+    """Unplanned and follow-up inspections, e.g. after a complaint."""
+    return _role(user) in {Role.DISTRICT_CHIEF, Role.INSPECTOR}
+
+
+def can_conduct_inspection(user: User) -> bool:
+    """Answer, add photos and findings, submit. The district's inspectors may stand in for each other."""
+    return _role(user) in {Role.DISTRICT_CHIEF, Role.INSPECTOR}
+
+
+def can_approve_inspection(user: User) -> bool:
+    return _role(user) == Role.DISTRICT_CHIEF
+
+
+def can_amend_inspection(user: User) -> bool:
+    return _role(user) in {Role.DISTRICT_CHIEF, Role.INSPECTOR}

@@ -162,3 +162,33 @@ def make_user(role: str, *, district=None, school=None, firm=None, **kwargs) -> 
     else:
         raise ValueError(role)
     return UserFactory(role=role, organisation=org, **kwargs)
+
+
+def default_version():
+    """The default checklist's published version 1. The data migration loads it; tests that flush the
+    database (browser tests) load it again here."""
+    from django.utils import timezone
+
+    from qorgau.checklists.default_template import load_default_template
+    from qorgau.checklists.models import ChecklistTemplate, Item, Section, TemplateVersion
+
+    version = TemplateVersion.objects.filter(template__code="atz-edu", number=1).first()
+    if version is None:
+        load_default_template(
+            ChecklistTemplate=ChecklistTemplate, TemplateVersion=TemplateVersion, Section=Section, Item=Item,
+            published_at=timezone.now(),
+        )  # fmt: skip
+        version = TemplateVersion.objects.get(template__code="atz-edu", number=1)
+    return version
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inspections.Inspection"
+
+    school = factory.SubFactory(SchoolFactory)
+    district = factory.LazyAttribute(lambda o: o.school.district)
+    template_version = factory.LazyFunction(default_version)
+    kind = "adhoc"
+    reason = "Обращение родителей"
+    planned_on = factory.LazyFunction(date.today)
