@@ -446,8 +446,8 @@ def answer_amend(
     answer.updated_at = timezone.now()
     answer.save()
     AnswerRevision.objects.create(
-        answer=answer, version=answer.version, value=answer.value, result=answer.result, comment=answer.comment,
-        by=actor, at=answer.updated_at,
+        answer=answer, version=answer.version, value=answer.value, result=answer.result,
+        comment=answer.comment, by=actor, at=answer.updated_at,
     )  # fmt: skip
     Finding.objects.filter(inspection=inspection, item=item).delete()
     if answer.result == Answer.Result.FAIL:

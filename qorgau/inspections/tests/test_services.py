@@ -105,7 +105,9 @@ def test_a_bad_value_names_its_field(inspection, inspector_x):
 def test_the_panic_test_computes_seconds(inspection, inspector_x):
     answer = services.answer_save(
         actor=inspector_x, inspection=inspection, item=item("PA-3"),
-        raw={"received": "yes", "pressed_at": "23:59:30", "acknowledged_at": "00:00:10", "arrived_at": "00:09:30"},
+        raw={
+            "received": "yes", "pressed_at": "23:59:30", "acknowledged_at": "00:00:10", "arrived_at": "00:09:30",
+        },
         base_version=0,
     )  # fmt: skip
     assert answer.value["ack_seconds"] == 40
