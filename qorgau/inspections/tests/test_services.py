@@ -106,7 +106,8 @@ def test_the_panic_test_computes_seconds(inspection, inspector_x):
     answer = services.answer_save(
         actor=inspector_x, inspection=inspection, item=item("PA-3"),
         raw={
-            "received": "yes", "pressed_at": "23:59:30", "acknowledged_at": "00:00:10", "arrived_at": "00:09:30",
+            "received": "yes", "pressed_at": "23:59:30",
+            "acknowledged_at": "00:00:10", "arrived_at": "00:09:30",
         },
         base_version=0,
     )  # fmt: skip
