@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "qorgau.registry",
     "qorgau.checklists",
     "qorgau.inspections",
+    "qorgau.orders",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qorgau@localhost")
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+# Evidence from schools (photos, PDF contracts and certificates).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 15 * 1024 * 1024)
 # Days before expiry at which licences and contracts show a warning on the passport page.
 EXPIRY_WARNING_DAYS = env_int("EXPIRY_WARNING_DAYS", 30)
 

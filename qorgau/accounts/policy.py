@@ -92,3 +92,27 @@ def can_approve_inspection(user: User) -> bool:
 
 def can_amend_inspection(user: User) -> bool:
     return _role(user) in {Role.DISTRICT_CHIEF, Role.INSPECTOR}
+
+
+# Orders -----------------------------------------------------------------------------------------------------
+
+
+def can_draft_order(user: User) -> bool:
+    return _role(user) in {Role.DISTRICT_CHIEF, Role.INSPECTOR}
+
+
+def can_issue_order(user: User) -> bool:
+    return _role(user) == Role.DISTRICT_CHIEF
+
+
+def can_verify_order(user: User) -> bool:
+    return _role(user) in {Role.DISTRICT_CHIEF, Role.INSPECTOR}
+
+
+def can_amend_order(user: User) -> bool:
+    return _role(user) in {Role.DISTRICT_CHIEF, Role.INSPECTOR}
+
+
+def can_answer_order(user: User) -> bool:
+    """Acknowledge receipt, report fixes with evidence, ask for more time: the school's own administration."""
+    return _role(user) == Role.SCHOOL_ADMIN

@@ -1,0 +1,124 @@
+"""The deadline job (`qorgau check-deadlines`): overdue detection, reminders and escalation.
+
+Safe to run every few minutes: an item becomes overdue once (its `overdue_since` is set), and every
+notification has a key that the database allows once per recipient. Work is done in batches with a fixed
+number of queries per batch, whatever the number of open items.
+
+Deadlines are calendar dates in Asia/Almaty: an item is overdue from 00:00 of the day after its deadline.
+Reminders go to the school 3 days and 1 day before; on the day it becomes overdue, the school, the inspector
+who drafted the order and the district chiefs are told (the escalation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from qorgau.accounts.models import Role, User
+from qorgau.orders.models import Order, OrderEvent, OrderItem
+from qorgau.orders.notify import build, deliver
+
+BATCH = 2000
+
+
+@dataclass
+class DeadlineRun:
+    overdue: int = 0
+    reminders: int = 0
+    notifications: int = 0
+    batches: int = 0
+
+
+def _recipients(items: list[OrderItem]) -> tuple[dict[int, list[User]], dict[int, list[User]]]:
+    """School admins by school and district chiefs by district, two queries for the whole batch."""
+    school_ids = {i.order.school_id for i in items}
+    district_ids = {i.order.district_id for i in items}
+    admins: dict[int, list[User]] = defaultdict(list)
+    chiefs: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(
+        is_active=True, role=Role.SCHOOL_ADMIN, organisation__school_id__in=school_ids
+    ).select_related("organisation"):
+        admins[user.organisation.school_id].append(user)
+    for user in User.objects.filter(
+        is_active=True, role=Role.DISTRICT_CHIEF, organisation__district_id__in=district_ids
+    ).select_related("organisation"):
+        chiefs[user.organisation.district_id].append(user)
+    return admins, chiefs
+
+
+def _open_items(**filters):
+    return (
+        OrderItem.objects.filter(order__status=Order.Status.ISSUED, status=OrderItem.Status.OPEN, **filters)
+        .select_related("order__school", "order__district", "order__drafted_by")
+        .order_by("id")
+    )
+
+
+def _batches(qs):
+    last_id = 0
+    while True:
+        batch = list(qs.filter(id__gt=last_id)[:BATCH])
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].id
+
+
+def check_deadlines(*, now: dt.datetime | None = None) -> DeadlineRun:
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    run = DeadlineRun()
+
+    # 1. Items whose deadline day has ended become overdue, once; everyone concerned is told.
+    for batch in _batches(_open_items(deadline__lt=today, overdue_since__isnull=True)):
+        with transaction.atomic():
+            admins, chiefs = _recipients(batch)
+            ids = [i.id for i in batch]
+            OrderItem.objects.filter(id__in=ids, overdue_since__isnull=True).update(overdue_since=today)
+            events, notes = [], []
+            for item in batch:
+                order = item.order
+                events.append(OrderEvent(order=order, item=item, action=OrderEvent.Action.OVERDUE, at=now))
+                events.append(OrderEvent(order=order, item=item, action=OrderEvent.Action.ESCALATED, at=now))
+                key = f"overdue:{item.id}:{item.deadline.isoformat()}"
+                people = [*admins[order.school_id], order.drafted_by, *chiefs[order.district_id]]
+                seen = set()
+                for user in people:
+                    if user is None or user.pk in seen:
+                        continue
+                    seen.add(user.pk)
+                    notes.append(build("overdue", key, recipient=user, order=order, item=item))
+            OrderEvent.objects.bulk_create(events, batch_size=1000)
+            run.notifications += deliver(notes)
+            run.overdue += len(batch)
+            run.batches += 1
+
+    # 2. Reminders to the school: 3 days before and 1 day before the deadline (each once per deadline).
+    for kind, low, high in (("remind3", 2, 3), ("remind1", 0, 1)):
+        window = {
+            "deadline__gte": today + dt.timedelta(days=low),
+            "deadline__lte": today + dt.timedelta(days=high),
+        }
+        for batch in _batches(_open_items(**window)):
+            with transaction.atomic():
+                admins, _chiefs = _recipients(batch)
+                notes = [
+                    build(
+                        kind,
+                        f"{kind}:{item.id}:{item.deadline.isoformat()}",
+                        recipient=user,
+                        order=item.order,
+                        item=item,
+                    )
+                    for item in batch
+                    for user in admins[item.order.school_id]
+                ]
+                created = deliver(notes)
+                run.notifications += created
+                run.reminders += created
+                run.batches += 1
+    return run
