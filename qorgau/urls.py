@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("qorgau.registry.urls")),
     path("", include("qorgau.checklists.urls")),
     path("", include("qorgau.inspections.urls")),
+    path("", include("qorgau.orders.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
