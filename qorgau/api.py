@@ -14,12 +14,17 @@ from ninja.errors import ValidationError as InputError
 
 from qorgau.accounts.api import API_AUTH
 from qorgau.accounts.api import router as accounts_router
+from qorgau.checklists.api import router as checklists_router
 from qorgau.core.errors import InvalidTransition, NotAllowed
+from qorgau.inspections.api import router as inspections_router
 from qorgau.registry.api import router as registry_router
 
 api = NinjaAPI(title="Qorgau API", version="1", urls_namespace="api", auth=API_AUTH)
 api.add_router("/auth", accounts_router)
 api.add_router("/", registry_router)
+api.add_router("/checklists", checklists_router)
+api.add_router("/", inspections_router)
+api.add_router("/", "qorgau.orders.api.router")
 
 # The API takes foreign keys by id (`firm_id`) while model validation names the relation (`firm`);
 # errors are keyed by the name the client sent.

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "qorgau.core.context_processors.navigation",
+                "qorgau.orders.context_processors.unread_notifications",
             ],
         },
     },

@@ -15,7 +15,7 @@ from qorgau.accounts import policy
 from qorgau.accounts.models import Role, User
 from qorgau.accounts.scoping import visible
 from qorgau.checklists.answers import evaluate
-from qorgau.checklists.models import Item, TemplateVersion
+from qorgau.checklists.models import AnswerKind, Item, TemplateVersion
 from qorgau.core.errors import InvalidTransition, NotAllowed
 from qorgau.inspections.models import (
     ActCounter,
@@ -304,6 +304,8 @@ def finding_add(
 ) -> Finding:  # fmt: skip
     """A finding not tied to a checklist item."""
     _require(policy.can_conduct_inspection(actor), _("You may not add findings."))
+    # Read the status afresh: the caller's copy may predate answers that started the inspection.
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     _editable(inspection)
     finding = Finding(
         inspection=inspection, item=None, severity=severity, text=text.strip(), location=location.strip(),
@@ -330,6 +332,17 @@ def finding_delete(*, actor, finding: Finding) -> None:
 # Submit, approve, return, amend ---------------------------------------------------------------------------
 
 
+BINARY_KINDS = (AnswerKind.YES_NO, AnswerKind.YES_NO_NA)
+
+
+def finding_detail(answer: Answer) -> str:
+    """What a failed answer adds to its item's requirement: the measured facts of a practical test or a
+    number, and the inspector's comment. A bare "No" adds nothing: the requirement says what is missing."""
+    parts = [] if answer.item.answer_kind in BINARY_KINDS else [answer.summary]
+    parts.append(answer.comment)
+    return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
+
+
 def _findings_from_answers(actor, inspection: Inspection) -> None:
     """Replace the findings made from failed items; the inspector's own findings stay."""
     Finding.objects.filter(inspection=inspection, item__isnull=False).delete()
@@ -340,9 +353,7 @@ def _findings_from_answers(actor, inspection: Inspection) -> None:
     ):
         photos_by_item.setdefault(item_id, []).append(photo_id)
     for answer in failed:
-        text = answer.summary or answer.item.text_ru
-        if answer.comment:
-            text = f"{text}. {answer.comment}" if text else answer.comment
+        text = finding_detail(answer)
         finding = Finding.objects.create(
             inspection=inspection, item=answer.item, severity=answer.item.severity, text=text,
             legal_ref=answer.item.legal_ref, created_by=actor,
@@ -433,6 +444,9 @@ def answer_amend(
     if answer is None:
         raise ValidationError({"item": _("This item has no answer to amend.")})
     evaluation = evaluate(item, raw, on_date=timezone.localdate())
+    if evaluation.result is None:
+        # An approved result cannot lose an answer: every item was answered when it was submitted.
+        raise ValidationError(_("Fill in the whole answer; an amendment cannot leave the item unanswered."))
     before = {"value": answer.value, "result": answer.result, "summary": answer.summary}
     answer.value = evaluation.value
     answer.auto_result = evaluation.result or ""
@@ -452,7 +466,7 @@ def answer_amend(
     Finding.objects.filter(inspection=inspection, item=item).delete()
     if answer.result == Answer.Result.FAIL:
         Finding.objects.create(
-            inspection=inspection, item=item, severity=item.severity, text=answer.summary or item.text_ru,
+            inspection=inspection, item=item, severity=item.severity, text=finding_detail(answer),
             legal_ref=item.legal_ref, created_by=actor,
         )  # fmt: skip
     after = {"value": answer.value, "result": answer.result, "summary": answer.summary}

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from qorgau.accounts.models import Role, User
 from qorgau.orders.models import Order, OrderEvent, OrderItem
-from qorgau.orders.notify import build, deliver
+from qorgau.orders.notify import build_for, db_datetime, deliver, insert_rows
 
 BATCH = 2000
 
@@ -53,7 +53,7 @@ def _recipients(items: list[OrderItem]) -> tuple[dict[int, list[User]], dict[int
 def _open_items(**filters):
     return (
         OrderItem.objects.filter(order__status=Order.Status.ISSUED, status=OrderItem.Status.OPEN, **filters)
-        .select_related("order__school", "order__district", "order__drafted_by")
+        .only("id", "order_id", "position", "found", "deadline")  # what the notifications say
         .order_by("id")
     )
 
@@ -64,6 +64,16 @@ def _batches(qs):
         batch = list(qs.filter(id__gt=last_id)[:BATCH])
         if not batch:
             return
+        # The batch's orders in one query, each built once: its items share a few dozen orders, and joining
+        # the order, school, district and inspector into every item's row built them again for each item.
+        orders = {
+            o.pk: o
+            for o in Order.objects.select_related("school", "district", "drafted_by").filter(
+                pk__in={i.order_id for i in batch}
+            )
+        }
+        for i in batch:
+            i.order = orders[i.order_id]
         yield batch
         last_id = batch[-1].id
 
@@ -79,20 +89,15 @@ def check_deadlines(*, now: dt.datetime | None = None) -> DeadlineRun:
             admins, chiefs = _recipients(batch)
             ids = [i.id for i in batch]
             OrderItem.objects.filter(id__in=ids, overdue_since__isnull=True).update(overdue_since=today)
-            events, notes = [], []
+            events, notes, at = [], [], db_datetime(now)
             for item in batch:
                 order = item.order
-                events.append(OrderEvent(order=order, item=item, action=OrderEvent.Action.OVERDUE, at=now))
-                events.append(OrderEvent(order=order, item=item, action=OrderEvent.Action.ESCALATED, at=now))
+                events.append((order.pk, item.pk, at, OrderEvent.Action.OVERDUE, ""))
+                events.append((order.pk, item.pk, at, OrderEvent.Action.ESCALATED, ""))
                 key = f"overdue:{item.id}:{item.deadline.isoformat()}"
                 people = [*admins[order.school_id], order.drafted_by, *chiefs[order.district_id]]
-                seen = set()
-                for user in people:
-                    if user is None or user.pk in seen:
-                        continue
-                    seen.add(user.pk)
-                    notes.append(build("overdue", key, recipient=user, order=order, item=item))
-            OrderEvent.objects.bulk_create(events, batch_size=1000)
+                notes += build_for("overdue", key, recipients=people, order=order, item=item)
+            insert_rows(OrderEvent, ("order_id", "item_id", "at", "action", "comment"), events)
             run.notifications += deliver(notes)
             run.overdue += len(batch)
             run.batches += 1
@@ -107,15 +112,15 @@ def check_deadlines(*, now: dt.datetime | None = None) -> DeadlineRun:
             with transaction.atomic():
                 admins, _chiefs = _recipients(batch)
                 notes = [
-                    build(
+                    note
+                    for item in batch
+                    for note in build_for(
                         kind,
                         f"{kind}:{item.id}:{item.deadline.isoformat()}",
-                        recipient=user,
+                        recipients=admins[item.order.school_id],
                         order=item.order,
                         item=item,
                     )
-                    for item in batch
-                    for user in admins[item.order.school_id]
                 ]
                 created = deliver(notes)
                 run.notifications += created

@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 
 from qorgau.inspections.photos import read_image
 
+# At most this many files in one report: a few photos and a contract or act, not a whole archive.
+EVIDENCE_MAX_FILES = 10
+
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic"}
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from qorgau.accounts.scoping import visible
-from qorgau.orders.models import Amendment, Notification, Order, OrderEvent, OrderItem, SchoolReport
+from qorgau.orders.models import Notification, Order, OrderItem, SchoolReport
 
 OPEN_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
 
@@ -38,6 +40,19 @@ def order_list(
     return qs.order_by("-issued_at", "-id")
 
 
+def order_counts(*, user) -> dict[str, int]:
+    """Orders in the user's area: drafts, open (issued), with overdue items, with reports to decide."""
+    open_item = Q(items__status__in=OPEN_STATUSES, status=Order.Status.ISSUED)
+    return visible(user, Order).aggregate(
+        drafts=Count("id", filter=Q(status=Order.Status.DRAFT), distinct=True),
+        open=Count("id", filter=Q(status=Order.Status.ISSUED), distinct=True),
+        overdue=Count("id", filter=open_item & Q(items__overdue_since__isnull=False), distinct=True),
+        reported=Count(
+            "id", filter=Q(items__status=OrderItem.Status.REPORTED, status=Order.Status.ISSUED), distinct=True
+        ),
+    )
+
+
 def overdue_items(*, user) -> QuerySet[OrderItem]:
     """Open items past their deadline across the user's area, the longest overdue first."""
     return (
@@ -53,7 +68,7 @@ def verification_queue(*, user) -> QuerySet[SchoolReport]:
     return (
         visible(user, SchoolReport)
         .filter(decision="", item__order__status=Order.Status.ISSUED)
-        .select_related("item__order__school", "by")
+        .select_related("item__order__school", "item__order__district", "by")
         .prefetch_related("evidence")
         .order_by("at", "id")
     )
@@ -93,10 +108,9 @@ def order_detail(*, order: Order) -> dict:
         item.report_list = by_item.get(item.pk, [])
     return {
         "items": items,
-        "amendments": list(Amendment.objects.filter(order=order).select_related("by", "item")),
-        "events": list(
-            OrderEvent.objects.filter(order=order).select_related("actor", "item").order_by("at", "id")
-        ),
+        # Through the order's own managers, so each row's `order` is this order (its number needs no query).
+        "amendments": list(order.amendments.select_related("by", "item")),
+        "events": list(order.events.select_related("actor", "item").order_by("at", "id")),
     }
 
 
@@ -112,3 +126,71 @@ def unread_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# The school's side (views_school) -------------------------------------------------------------------------
+
+
+def school_orders_to_acknowledge(*, user) -> QuerySet[Order]:
+    """Issued orders whose receipt nobody has recorded yet (online, on paper or refused)."""
+    return (
+        visible(user, Order)
+        .filter(status=Order.Status.ISSUED, delivery="")
+        .select_related("district")
+        .order_by("issued_at", "id")
+    )
+
+
+def school_to_fix(*, user) -> list[OrderItem]:
+    """The open items as the school sees them, by deadline: days left, whether it is overdue, a pending
+    request for more time, and the police's last refusal (of a report or of a request) if it still stands."""
+    today = timezone.localdate()
+    pending = SchoolReport.objects.filter(
+        item=OuterRef("pk"), kind=SchoolReport.Kind.EXTENSION, decision=""
+    ).order_by("-at", "-id")
+    decided = (
+        SchoolReport.objects.filter(item=OuterRef("pk")).exclude(decision="").order_by("-decided_at", "-id")
+    )
+    items = list(
+        school_items(user=user).annotate(
+            extension_until=Subquery(pending.values("requested_deadline")[:1]),
+            last_decision=Subquery(decided.values("decision")[:1]),
+            last_decided_kind=Subquery(decided.values("kind")[:1]),
+            last_decision_reason=Subquery(decided.values("decision_reason")[:1]),
+        )
+    )
+    for item in items:
+        item.days_left = (item.deadline - today).days
+        item.days_overdue = max(0, -item.days_left)
+        item.is_overdue = item.status == OrderItem.Status.OPEN and item.days_left < 0
+        # A refusal stands until the school answers it again: a new report after a refused report, a new
+        # request after a refused request.
+        refused = item.last_decision == SchoolReport.Decision.REJECTED
+        answered = (
+            item.status == OrderItem.Status.REPORTED
+            if item.last_decided_kind == SchoolReport.Kind.FIX
+            else item.extension_pending
+        )
+        item.refusal_kind = item.last_decided_kind if refused and not answered else ""
+    return items
+
+
+def school_item_counts(*, user, school=None) -> dict[str, int]:
+    """How many items the school has open and how many of them are overdue (for its passport page)."""
+    qs = visible(user, OrderItem).filter(status__in=OPEN_STATUSES, order__status=Order.Status.ISSUED)
+    if school is not None:
+        qs = qs.filter(order__school=school)
+    return qs.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(status=OrderItem.Status.OPEN, deadline__lt=timezone.localdate())),
+    )
+
+
+def school_done_recently(*, user, days: int = 90) -> QuerySet[OrderItem]:
+    since = timezone.now() - dt.timedelta(days=days)
+    return (
+        visible(user, OrderItem)
+        .filter(status=OrderItem.Status.DONE, done_at__gte=since)
+        .select_related("order__district")
+        .order_by("-done_at", "-id")
+    )

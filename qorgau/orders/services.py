@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qorgau.accounts import policy
@@ -24,7 +24,16 @@ from qorgau.accounts.models import Role
 from qorgau.checklists.models import FixKind, Severity
 from qorgau.core.errors import InvalidTransition, NotAllowed
 from qorgau.inspections.models import Finding, Inspection
-from qorgau.orders.models import Amendment, Evidence, Order, OrderCounter, OrderEvent, OrderItem, SchoolReport
+from qorgau.orders.models import (
+    Amendment,
+    Evidence,
+    Notification,
+    Order,
+    OrderCounter,
+    OrderEvent,
+    OrderItem,
+    SchoolReport,
+)
 from qorgau.orders.notify import notify_users, school_admins
 
 Status = Order.Status
@@ -55,9 +64,13 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def deadline_days() -> dict[tuple[str, str], int]:
+    """Days from the issue date to an item's default deadline, by (kind of fix, degree)."""
+    return {**DEFAULT_DEADLINE_DAYS, **getattr(settings, "ORDER_DEADLINE_DAYS", {})}
+
+
 def default_deadline(*, severity: str, fix_kind: str, issue_date: dt.date) -> dt.date:
-    days = {**DEFAULT_DEADLINE_DAYS, **getattr(settings, "ORDER_DEADLINE_DAYS", {})}
-    return issue_date + dt.timedelta(days=days.get((fix_kind, severity), 30))
+    return issue_date + dt.timedelta(days=deadline_days().get((fix_kind, severity), 30))
 
 
 def _locked(order: Order) -> Order:
@@ -95,7 +108,7 @@ def order_draft(*, actor, inspection: Inspection, language: str | None = None) -
         item = finding.item
         fix_kind = item.fix_kind if item else FixKind.ORGANISATIONAL
         remedy = (item.remedy_kk if language == "kk" else item.remedy_ru) if item else ""
-        found = finding.text + (f" ({finding.location})" if finding.location else "")
+        found = found_text(finding, language)
         items.append(
             OrderItem(
                 order=order,
@@ -114,6 +127,22 @@ def order_draft(*, actor, inspection: Inspection, language: str | None = None) -
     OrderItem.objects.bulk_create(items)
     _event(order, actor, OrderEvent.Action.DRAFTED)
     return order
+
+
+def found_text(finding: Finding, language: str) -> str:
+    """ "What was found and where" for an order item, in the order's language: the requirement that is not
+    met, then what the inspection recorded, then where."""
+    with translation.override(language):
+        if finding.item is not None:
+            requirement = finding.item.text_kk if language == "kk" else finding.item.text_ru
+            text = _("Not met: %(requirement)s") % {"requirement": requirement.rstrip(".")}
+            if finding.text:
+                text = f"{text}. {finding.text}"
+        else:
+            text = finding.text
+        if finding.location:
+            text = f"{text} ({finding.location})"
+    return text
 
 
 def _draft_only(order: Order) -> None:
@@ -290,7 +319,7 @@ def _school_item(actor, item: OrderItem) -> OrderItem:
 @transaction.atomic
 def report_fix(*, actor, item: OrderItem, comment: str, files: list[tuple[str, bytes]]) -> SchoolReport:
     """The school reports an item fixed, with evidence files (photos, PDF contracts, certificates)."""
-    from qorgau.orders.evidence import check_evidence
+    from qorgau.orders.evidence import EVIDENCE_MAX_FILES, check_evidence
 
     item = _school_item(actor, item)
     if item.status != ItemStatus.OPEN:
@@ -299,6 +328,8 @@ def report_fix(*, actor, item: OrderItem, comment: str, files: list[tuple[str, b
         raise ValidationError({"comment": _("Say what was done.")})
     if not files:
         raise ValidationError({"files": _("Attach at least one file as evidence.")})
+    if len(files) > EVIDENCE_MAX_FILES:
+        raise ValidationError({"files": _("At most %(n)d files at once.") % {"n": EVIDENCE_MAX_FILES}})
     checked = [check_evidence(name, data) for name, data in files]
     report = SchoolReport.objects.create(
         item=item, kind=SchoolReport.Kind.FIX, comment=comment.strip(), by=actor
@@ -496,3 +527,14 @@ def follow_up_schedule(*, actor, order: Order, planned_on: dt.date) -> Inspectio
     Order.objects.filter(pk=order.pk).update(follow_up_on=planned_on)
     _event(order, actor, OrderEvent.Action.FOLLOW_UP, planned_on.strftime("%d.%m.%Y"))
     return inspection
+
+
+# Notifications -------------------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user, notification: Notification | None = None) -> int:
+    """Mark one of the user's own notifications read, or all of them; return how many changed."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification is not None:
+        unread = unread.filter(pk=notification.pk)
+    return unread.update(read_at=timezone.now())

@@ -34,4 +34,5 @@ urlpatterns = [
     path("orders/<int:pk>/items/<int:item_pk>/extension/", views_school.extension, name="extension"),
     path("notifications/", views_school.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views_school.notification_read, name="notification_read"),
+    path("notifications/read-all/", views_school.notification_read_all, name="notification_read_all"),
 ]

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qorgau.accounts import policy
-from qorgau.accounts.scoping import get_visible_or_404
+from qorgau.accounts.scoping import get_visible_or_404, scope_for
+from qorgau.inspections import selectors as inspection_selectors
 from qorgau.registry import exports, selectors, services
 from qorgau.registry.forms import ContractForm, FirmForm, SchoolFilterForm, SchoolForm, equipment_form_class
 from qorgau.registry.models import EQUIPMENT_MODELS, School, SecurityFirm
@@ -64,6 +65,10 @@ def school_detail(request, pk: int):
     context = {
         "passport": passport,
         "school": school,
+        # Inspections the user may see (a school: approved ones only; a security firm: none).
+        "show_inspections": scope_for(request.user).level != "firm",
+        "inspections": inspection_selectors.school_inspections(user=request.user, school=school),
+        "can_create_inspection": policy.can_create_inspection(request.user),
         "can_edit_school": policy.can_edit_school(request.user),
         "can_edit_contract": policy.can_edit_contract(request.user),
         "editable_kinds": {

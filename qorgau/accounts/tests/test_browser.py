@@ -10,12 +10,21 @@ from qorgau.tests.browser_helpers import htmx_loaded, login
 pytestmark = pytest.mark.browser
 
 MENU = {
-    "city_supervisor": {"schools", "firms", "import", "admin"},
-    "chief_x": {"schools", "firms", "import"},
-    "inspector_x": {"schools", "firms"},
-    "school_admin_a": {"school"},
-    "education_user": {"schools", "firms"},
+    "city_supervisor": {
+        "schools", "firms", "checklists", "inspections", "campaigns", "orders", "import", "admin",
+    },
+    "chief_x": {"schools", "firms", "checklists", "inspections", "campaigns", "orders", "overdue", "import"},
+    "inspector_x": {"schools", "firms", "checklists", "inspections", "orders", "verify"},
+    "school_admin_a": {"school", "to_fix"},
+    "education_user": {"schools", "firms", "checklists", "inspections", "campaigns", "orders"},
     "firm_user": {"firm", "schools"},
+}  # fmt: skip
+HOME = {
+    "city_supervisor": r"/schools/$",
+    "education_user": r"/schools/$",
+    "chief_x": r"/inspections/$",
+    "inspector_x": r"/inspections/$",
+    "firm_user": r"/firms/\d+/$",
 }
 
 
@@ -34,7 +43,7 @@ def test_each_role_signs_in_and_gets_its_menu(request, page, school_a, persona):
         expect(page).to_have_url(re.compile(rf"/schools/{school_a.pk}/$"))
         expect(page.locator('[data-menu="school"]')).to_have_attribute("href", f"/schools/{school_a.pk}/")
     else:
-        expect(page).to_have_url(re.compile(r"/schools/$"))
+        expect(page).to_have_url(re.compile(HOME[persona]))
     for key in MENU[persona]:
         expect(page.locator(f'#mainnav [data-menu="{key}"]')).to_be_visible()
     assert menu_keys(page) == MENU[persona]

@@ -138,6 +138,10 @@ def test_every_demo_user_logs_in_with_the_demo_password_and_lands_on_their_home(
             response = client.get("/")
             if user.role == Role.SCHOOL_ADMIN:
                 expected = f"/schools/{user.organisation.school_id}/"
+            elif user.role == Role.SECURITY_FIRM:
+                expected = f"/firms/{user.organisation.firm_id}/"
+            elif user.role in (Role.INSPECTOR, Role.DISTRICT_CHIEF):
+                expected = "/inspections/"
             else:
                 expected = "/schools/"
             assert response.status_code == 302 and response.url == expected, user.username
