@@ -54,6 +54,10 @@ test-pg: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/import_schools.py
+	$(BIN)/python bench/inspection.py
+	$(BIN)/python bench/act_pdf.py
+	$(BIN)/python bench/order_documents.py
+	$(BIN)/python bench/check_deadlines.py
 
 clean:
 	rm -rf $(VENV) var

@@ -516,6 +516,7 @@ def follow_up_schedule(*, actor, order: Order, planned_on: dt.date) -> Inspectio
     """A follow-up inspection of the school to verify the order's items on site."""
     from qorgau.inspections.services import inspection_create
 
+    _require(policy.can_create_inspection(actor), _("You may not schedule inspections."))
     if order.status != Status.ISSUED:
         raise InvalidTransition(_("A follow-up is scheduled for an issued, open order."))
     if planned_on < today():

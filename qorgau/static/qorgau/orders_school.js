@@ -37,4 +37,6 @@
       update(fieldset);
     }
   });
+  // Files chosen before this (deferred) script ran, e.g. on a slow connection, are listed too.
+  document.querySelectorAll("fieldset.evidence").forEach(update);
 })();

@@ -1,5 +1,6 @@
 """`qorgau demo`: load the demo city once, then print the demo logins."""
 
+import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,19 +10,31 @@ from qorgau.core import demo
 
 class Command(BaseCommand):
     help = (
-        "Load the demo city of Almaty (schools, equipment, security firms and a login for every role) "
-        "unless data is already there, then print the demo logins."
+        "Load the demo city of Almaty (schools, equipment, security firms and a login for every role) and "
+        "its season of inspections and orders, unless data is already there; then print the demo logins."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--schools",
             type=int,
-            default=demo.DEFAULT_SCHOOLS,
-            help=f"How many schools to generate, e.g. 10000 for benchmarks (default {demo.DEFAULT_SCHOOLS}).",
+            default=None,
+            help=f"How many schools to generate, e.g. 10000 for benchmarks (default {demo.DEFAULT_SCHOOLS}). "
+            "A city of a chosen size gets no history unless --history is given.",
+        )
+        parser.add_argument(
+            "--history",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Also write the season's campaign, inspections and orders through the services (default: "
+            "only for the standard demo city).",
         )
 
-    def handle(self, *args, schools: int, **options):
+    def handle(self, *args, schools: int | None, history: bool | None, **options):
+        if history is None:
+            history = schools is None
+        if schools is None:
+            schools = demo.DEFAULT_SCHOOLS
         if schools < demo.MIN_SCHOOLS:
             raise CommandError(f"--schools must be at least {demo.MIN_SCHOOLS}: one school per district.")
         if demo.demo_exists():
@@ -31,7 +44,7 @@ class Command(BaseCommand):
             )
         else:
             started = time.perf_counter()
-            made = demo.demo_create(schools=schools)
+            made = demo.demo_create(schools=schools, history=history)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo city created in {time.perf_counter() - started:.1f} s: {made.schools:,} schools, "
@@ -41,6 +54,24 @@ class Command(BaseCommand):
                     f"{made.contracts:,} guard contracts, {made.users} users."
                 )
             )
+            if history:
+                self.stdout.write(self.style.SUCCESS(history_line()))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for every one: {demo.DEMO_PASSWORD}):")
         self.stdout.write(demo.logins_table(demo.demo_logins()))
+
+
+def history_line() -> str:
+    from qorgau.core.demo_history import history_summary
+
+    h = history_summary()
+    i, o, items = h.inspections, h.orders, h.items
+    return (
+        f"History: inspections {i['approved']} approved, {i['submitted']} submitted, {i['returned']} "
+        f"returned, {i['in_progress']} in progress, {i['planned']} planned; "
+        f"orders {o['issued'] + o['closed']} issued ({o['closed']} closed), {o['draft']} drafts; "
+        f"order items {items['open']} open "
+        f"({items['overdue']} overdue), {items['reported']} awaiting verification, {items['done']} done, "
+        f"{items['withdrawn']} withdrawn; {h.reports} school reports, {h.amendments} amendments, "
+        f"{h.notifications} notifications."
+    )
