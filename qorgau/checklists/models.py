@@ -7,7 +7,7 @@ cannot alter old answers or reports. Changes are made in a draft copied from the
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.accounts.scoping import ScopedQuerySet, ScopeRule
@@ -144,7 +144,7 @@ class _VersionPart(models.Model):
 class Section(_VersionPart):
     version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="sections")
     code = models.CharField(_("code"), max_length=10)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=0)
     title_ru = models.CharField(_("title (Russian)"), max_length=200)
     title_kk = models.CharField(_("title (Kazakh)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
@@ -169,7 +169,7 @@ class Item(_VersionPart):
     version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="items")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
     code = models.CharField(_("code"), max_length=12)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=0)
     text_ru = models.TextField(_("requirement (Russian)"))
     text_kk = models.TextField(_("requirement (Kazakh)"))
     text_en = models.TextField(_("requirement (English)"), blank=True)

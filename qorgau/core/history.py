@@ -21,7 +21,8 @@ def _display(value) -> str | int | bool | None:
 
 
 def snapshot(instance: models.Model) -> dict:
-    """Field values as they will be shown in history: choices by label, foreign keys by name."""
+    """Field values as kept in history: foreign keys by name, everything else as stored (choices by their
+    value, so that the page shows each label in the reader's language)."""
     data = {}
     for field in instance._meta.concrete_fields:
         if field.name in _SKIP:
@@ -29,8 +30,6 @@ def snapshot(instance: models.Model) -> dict:
         if field.is_relation:
             related = getattr(instance, field.name, None)
             data[field.name] = str(related) if related is not None else None
-        elif field.choices:
-            data[field.name] = str(getattr(instance, f"get_{field.name}_display")())
         else:
             data[field.name] = _display(getattr(instance, field.attname))
     return data

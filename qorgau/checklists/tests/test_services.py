@@ -244,7 +244,7 @@ def test_publishing_freezes_the_draft_and_records_who_and_what_changed(draft, ci
     record = ChangeRecord.objects.get(
         object_type="checklists.templateversion", object_id=draft.pk, action="updated"
     )
-    assert record.changes["status"] == ["Draft", "Published"]
+    assert record.changes["status"] == ["draft", "published"]
     assert inspection_services.latest_published_version() == published
 
 

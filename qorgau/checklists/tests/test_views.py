@@ -18,6 +18,13 @@ READERS = ["city_supervisor", "chief_x", "inspector_x", "education_user", "schoo
 NOT_MANAGERS = ["chief_x", "inspector_x", "education_user", "school_admin_a"]
 
 
+def speak_english(*users):
+    """These tests read the English wording; a user sees pages in their own language (Russian by default)."""
+    for user in users:
+        user.language = "en"
+        user.save(update_fields=["language"])
+
+
 @pytest.fixture
 def v1():
     return default_version()
@@ -148,6 +155,7 @@ def test_changes_are_posts_only(login, city_supervisor, draft):
 
 
 def test_the_list_shows_each_version_with_its_status_publisher_and_item_count(login, inspector_x, v1, draft):
+    speak_english(inspector_x)
     with translation.override("en"):
         html = login(inspector_x).get("/checklists/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'href="/checklists/versions/{v1.pk}/"' in html
@@ -209,6 +217,7 @@ def test_the_supervisor_makes_a_draft_and_is_taken_to_it(login, city_supervisor,
 
 
 def test_a_second_draft_attempt_says_so_and_goes_to_the_existing_draft(login, city_supervisor, draft):
+    speak_english(city_supervisor)
     client = login(city_supervisor)
     with translation.override("en"):
         response = client.post(f"/checklists/{draft.template_id}/draft/", follow=True)
@@ -274,6 +283,7 @@ def test_the_supervisor_adds_an_item_at_the_end_of_a_section(login, city_supervi
     ],
 )
 def test_bad_item_input_is_shown_on_its_field(login, city_supervisor, draft, changes, field, message):
+    speak_english(city_supervisor)
     client = login(city_supervisor)
     item = draft.items.get(code="PA-2")
     with translation.override("en"):
@@ -295,6 +305,7 @@ def test_the_supervisor_deletes_an_item_of_the_draft(login, city_supervisor, dra
 
 
 def test_publishing_needs_notes_and_then_freezes_the_draft(login, city_supervisor, draft):
+    speak_english(city_supervisor)
     client = login(city_supervisor)
     with translation.override("en"):
         response = client.post(f"/checklists/versions/{draft.pk}/publish/", {"notes": "  "})
@@ -320,6 +331,7 @@ def test_publishing_needs_notes_and_then_freezes_the_draft(login, city_superviso
 
 
 def test_the_edit_pages_of_a_published_version_send_the_supervisor_back(login, city_supervisor, v1):
+    speak_english(city_supervisor)
     client = login(city_supervisor)
     item = v1.items.get(code="PA-1")
     text = item.text_ru

@@ -56,3 +56,21 @@ def post_equipment(post) -> str:
         if present
     ]
     return " · ".join(parts)
+
+
+@register.simple_tag
+def history_value(object_type: str, field_name: str, value):
+    """A value from the history as the reader should see it: a choice by its label in the reader's language."""
+    if value in (None, ""):
+        return "—"
+    try:
+        field = apps.get_model(object_type)._meta.get_field(field_name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        from django.utils.translation import gettext as _
+
+        return _("yes") if value else _("no")
+    return value
