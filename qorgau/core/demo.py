@@ -5,6 +5,9 @@ Everything comes from one seeded random generator, so every run builds the same 
 from today, so that "expired" and "expires within 30 days" stay true). Rows are written with bulk_create:
 the services are for one user's action at a time, and going through them would make 10,000 schools take
 minutes. A handful of changes do go through the real services, so that passports show a history.
+
+With `history=True` (what `qorgau demo` does for the standard city) a season of inspections and orders is
+written over it through the services: see `demo_history.py`. Benchmark cities (`--schools N`) get none.
 """
 
 from __future__ import annotations
@@ -437,10 +440,17 @@ def demo_exists() -> bool:
 
 
 @transaction.atomic
-def demo_create(*, schools: int = DEFAULT_SCHOOLS, seed: int = SEED) -> DemoSummary:
+def demo_create(*, schools: int = DEFAULT_SCHOOLS, seed: int = SEED, history: bool = False) -> DemoSummary:
+    """The demo city; with `history`, also its campaign, inspections and orders (one transaction: all or
+    nothing, so that a failed run leaves no half-built demo behind)."""
     if schools < MIN_SCHOOLS:
         raise ValueError(f"The demo needs at least {MIN_SCHOOLS} schools, one per district.")
-    return _CityBuilder(seed=seed, today=timezone.localdate()).build(schools)
+    summary = _CityBuilder(seed=seed, today=timezone.localdate()).build(schools)
+    if history:
+        from qorgau.core import demo_history
+
+        demo_history.history_create(seed=seed)
+    return summary
 
 
 def demo_logins() -> list[DemoLogin]:

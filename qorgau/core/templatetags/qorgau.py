@@ -60,7 +60,7 @@ def post_equipment(post) -> str:
 
 @register.simple_tag
 def history_value(object_type: str, field_name: str, value):
-    """A value from the history as the reader should see it: a choice by its label in the reader's language."""
+    """A value from the history as the reader should see it: a choice by its label, in their language."""
     if value in (None, ""):
         return "—"
     try:
