@@ -19,6 +19,7 @@ from qorgau.registry.models import (
     PanicButton,
     SignalDestination,
 )
+from qorgau.registry.selectors import school_search
 
 
 def inspection_list(
@@ -40,7 +41,7 @@ def inspection_list(
     if school_id:
         qs = qs.filter(school_id=school_id)
     if q:
-        qs = qs.filter(Q(school__name_ru__icontains=q) | Q(school__name_kk__icontains=q) | Q(school__bin=q))
+        qs = school_search(qs, q, prefix="school__")
     return qs.annotate(findings_count=Count("findings", distinct=True)).order_by(
         "planned_on", "school__name_ru", "id"
     )

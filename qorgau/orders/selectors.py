@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from qorgau.accounts.scoping import visible
 from qorgau.orders.models import Notification, Order, OrderItem, SchoolReport
+from qorgau.registry.selectors import school_search
 
 OPEN_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
 
@@ -22,9 +23,7 @@ def order_list(
     if school_id:
         qs = qs.filter(school_id=school_id)
     if q:
-        qs = qs.filter(
-            Q(school__name_ru__icontains=q) | Q(school__name_kk__icontains=q) | Q(school__bin=q.strip())
-        )
+        qs = school_search(qs, q, prefix="school__")
     qs = qs.annotate(
         items_total=Count("items", distinct=True),
         items_open=Count("items", filter=Q(items__status__in=OPEN_STATUSES), distinct=True),

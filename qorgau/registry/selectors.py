@@ -93,6 +93,25 @@ def _missing_condition(key: str, today: date) -> Q | None:
     return None
 
 
+def school_search(qs: QuerySet, q: str, *, prefix: str = "", with_address: bool = False) -> QuerySet:
+    """Filter by a school's name (Russian or Kazakh), BIN or address, ignoring case in every alphabet.
+    `prefix` leads from the queryset's model to the school, e.g. "school__". Lower() is Unicode-aware on
+    both databases (SQLite gets a Unicode LOWER from core.apps), unlike SQLite's own LIKE."""
+    needle = q.strip().lower()
+    if not needle:
+        return qs
+    qs = qs.alias(_name_ru=Lower(f"{prefix}name_ru"), _name_kk=Lower(f"{prefix}name_kk"))
+    condition = (
+        Q(_name_ru__contains=needle)
+        | Q(_name_kk__contains=needle)
+        | Q(**{f"{prefix}bin__startswith": needle})
+    )
+    if with_address:
+        qs = qs.alias(_address=Lower(f"{prefix}address"))
+        condition |= Q(_address__contains=needle)
+    return qs.filter(condition)
+
+
 def school_list(
     *,
     user,
@@ -106,15 +125,7 @@ def school_list(
     today = timezone.localdate()
     qs = visible(user, School).select_related("district")
     if q:
-        needle = q.strip().lower()
-        qs = qs.alias(
-            name_ru_lower=Lower("name_ru"), name_kk_lower=Lower("name_kk"), address_lower=Lower("address")
-        ).filter(
-            Q(name_ru_lower__contains=needle)
-            | Q(name_kk_lower__contains=needle)
-            | Q(address_lower__contains=needle)
-            | Q(bin__startswith=needle)
-        )
+        qs = school_search(qs, q, with_address=True)
     if district_id:
         qs = qs.filter(district_id=district_id)
     if size_tier:
@@ -252,7 +263,10 @@ def school_passport(*, user, school: School) -> Passport:
 def firm_list(*, user, q: str = "") -> QuerySet[SecurityFirm]:
     qs = visible(user, SecurityFirm)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(bin__startswith=q.strip()) | Q(licence_no__icontains=q))
+        needle = q.strip().lower()
+        qs = qs.alias(_name=Lower("name"), _licence=Lower("licence_no")).filter(
+            Q(_name__contains=needle) | Q(bin__startswith=needle) | Q(_licence__contains=needle)
+        )
     schools = GuardContract.objects.filter(firm=OuterRef("pk"), is_current=True).order_by().values("firm")
     return qs.annotate(
         schools_count=Coalesce(

@@ -413,7 +413,8 @@ def test_the_chief_filters_the_districts_inspections(
     assert shown(f"?inspector={second_inspector_x.pk}") == {adhoc.pk}
     assert shown("?inspector=none") == {planned.pk}
     assert shown(f"?campaign={campaign_x.pk}") == {planned.pk}
-    assert shown("?q=Гимназия") == {adhoc.pk}
+    assert shown("?q=гимназия № 42") == {adhoc.pk}
+    assert shown("?q=ГИМНАЗИЯ") == {adhoc.pk, planned.pk}  # "Школа-гимназия № 1" too, in any letter case
     assert shown("?status=approved") == set()
     assert shown("?status=open") == {adhoc.pk, planned.pk}
     response = client.get("/inspections/?q=Гимназия", HTTP_HX_REQUEST="true")
