@@ -26,9 +26,11 @@ from ninja import Body, Field, File, Form, Query, Router, Schema, Status, Upload
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
+from qorgau.accounts import policy
 from qorgau.accounts.models import User
 from qorgau.accounts.scoping import get_visible_or_404, visible
 from qorgau.checklists.models import Item, Severity, TemplateVersion
+from qorgau.core.errors import NotAllowed
 from qorgau.inspections import photos, selectors, services
 from qorgau.inspections.documents import DOCUMENT_LANGUAGES
 from qorgau.inspections.models import Answer, Campaign, Finding, Inspection, InspectionEvent, Photo
@@ -424,6 +426,10 @@ def inspection_list(request: HttpRequest, filters: Query[InspectionFilters]):
 @router.post("/inspections", response={201: InspectionDetailOut})
 def inspection_create(request: HttpRequest, payload: InspectionIn):
     """An unplanned or follow-up inspection of one school."""
+    # The role first: the ids of someone who may not create inspections are not looked up at all (an
+    # inspector id that exists somewhere would otherwise be told apart from one that does not).
+    if not policy.can_create_inspection(request.user):
+        raise NotAllowed(_("You may not create inspections."))
     school = visible(request.user, School).filter(pk=payload.school_id).first()
     if school is None:
         raise ValidationError({"school_id": _("Choose a school of your district.")})
@@ -438,6 +444,9 @@ def inspection_create(request: HttpRequest, payload: InspectionIn):
 @router.post("/inspections/assign", response=AssignOut)
 def inspections_assign(request: HttpRequest, payload: AssignIn):
     """Assign an inspector (and a date) to several inspections at once."""
+    # The role first, as in inspection_create: no lookup of the ids for someone who may not assign.
+    if not policy.can_assign_inspectors(request.user):
+        raise NotAllowed(_("You may not assign inspectors."))
     inspector = _inspector(payload.inspector_id, "inspector_id")
     # The service fetches them again through the scoping layer, locked, and refuses any it cannot see.
     chosen = [Inspection(pk=pk) for pk in dict.fromkeys(payload.ids)]
