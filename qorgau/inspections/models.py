@@ -8,6 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from qorgau.accounts.scoping import ScopedQuerySet, ScopeRule
 from qorgau.checklists.models import Item, Severity, TemplateVersion
 
+# Answers, photos and findings are scoped through their inspection: a school sees them once it is approved.
+INSPECTION_CHILD_SCOPE = ScopeRule(
+    school="inspection__school_id", district="inspection__district_id", hidden_from=("firm",),
+    school_condition={"inspection__status": "approved"},
+)  # fmt: skip
+
 
 class Campaign(models.Model):
     """A round of checks over some districts and dates, all made with one checklist version."""
@@ -169,10 +175,7 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
-    scope_rule = ScopeRule(
-        school="inspection__school_id", district="inspection__district_id", hidden_from=("firm",),
-        school_condition={"inspection__status": "approved"},
-    )  # fmt: skip
+    scope_rule = INSPECTION_CHILD_SCOPE
 
     class Meta:
         ordering = ["inspection", "item__section__order", "item__order"]
@@ -226,10 +229,7 @@ class Photo(models.Model):
     caption = models.CharField(_("caption"), max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_rule = ScopeRule(
-        school="inspection__school_id", district="inspection__district_id", hidden_from=("firm",),
-        school_condition={"inspection__status": "approved"},
-    )  # fmt: skip
+    scope_rule = INSPECTION_CHILD_SCOPE
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -254,10 +254,7 @@ class Finding(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
-    scope_rule = ScopeRule(
-        school="inspection__school_id", district="inspection__district_id", hidden_from=("firm",),
-        school_condition={"inspection__status": "approved"},
-    )  # fmt: skip
+    scope_rule = INSPECTION_CHILD_SCOPE
 
     class Meta:
         ordering = ["inspection", "id"]

@@ -21,6 +21,12 @@ ORDER_SCOPE = ScopeRule(
     school_condition={"status__in": ["issued", "closed"]},
 )
 
+# Items, amendments and events are scoped through their order.
+ORDER_CHILD_SCOPE = ScopeRule(
+    school="order__school_id", district="order__district_id", hidden_from=("firm",),
+    school_condition={"order__status__in": ["issued", "closed"]},
+)  # fmt: skip
+
 
 class Order(models.Model):
     class Status(models.TextChoices):
@@ -150,10 +156,7 @@ class OrderItem(models.Model):
     referral_note = models.CharField(_("referral note"), max_length=500, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_rule = ScopeRule(
-        school="order__school_id", district="order__district_id", hidden_from=("firm",),
-        school_condition={"order__status__in": ["issued", "closed"]},
-    )  # fmt: skip
+    scope_rule = ORDER_CHILD_SCOPE
 
     class Meta:
         ordering = ["order", "position"]
@@ -190,10 +193,7 @@ class Amendment(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_rule = ScopeRule(
-        school="order__school_id", district="order__district_id", hidden_from=("firm",),
-        school_condition={"order__status__in": ["issued", "closed"]},
-    )  # fmt: skip
+    scope_rule = ORDER_CHILD_SCOPE
 
     class Meta:
         ordering = ["order", "seq"]
@@ -301,10 +301,7 @@ class OrderEvent(models.Model):
     comment = models.TextField(blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_rule = ScopeRule(
-        school="order__school_id", district="order__district_id", hidden_from=("firm",),
-        school_condition={"order__status__in": ["issued", "closed"]},
-    )  # fmt: skip
+    scope_rule = ORDER_CHILD_SCOPE
 
     class Meta:
         ordering = ["at", "id"]
