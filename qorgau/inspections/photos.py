@@ -34,7 +34,8 @@ try:  # HEIC/HEIF from iPhones
 except ImportError:  # pragma: no cover - the dependency is declared; this keeps imports working without it
     HEIF_FORMATS = set()
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"} | HEIF_FORMATS
+# MPO is how Pillow names the JPEGs many phones write (with an extra depth or gain-map picture).
+ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"} | HEIF_FORMATS
 STORED_MAX_SIDE = 2560
 THUMB_SIDE = 320
 
@@ -51,7 +52,10 @@ def _coordinate(raw, low: int, high: int, field: str) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
-        value = Decimal(str(raw)).quantize(Decimal("0.000001"))
+        value = Decimal(str(raw))
+        if not value.is_finite():
+            raise InvalidOperation
+        value = value.quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("The location from the browser is not a number.")}) from None
     if not low <= value <= high:
@@ -133,9 +137,12 @@ def photo_add(
         raise ValidationError({"item": _("This item is not part of this inspection's checklist.")})
     lat = _coordinate(latitude, -90, 90, "latitude")
     lon = _coordinate(longitude, -180, 180, "longitude")
+    # The accuracy is a hint from the browser: anything that is not a sensible number of metres is dropped.
     try:
         accuracy_m = int(float(accuracy)) if accuracy not in (None, "") else None
-    except ValueError:
+    except (ValueError, OverflowError):
+        accuracy_m = None
+    if accuracy_m is not None and not 0 <= accuracy_m <= 100_000:
         accuracy_m = None
     image, fmt = read_image(data)
     image = ImageOps.exif_transpose(image)  # keep the photo upright once the orientation tag is gone

@@ -250,6 +250,8 @@ def answer_save(
         raise ValidationError({"item": _("This item is not part of this inspection's checklist.")})
     evaluation = evaluate(item, raw, on_date=timezone.localdate())
     if override_result:
+        if evaluation.result is None:
+            raise ValidationError({"override_result": _("Complete the answer before changing its result.")})
         if override_result not in Answer.Result.values:
             raise ValidationError({"override_result": _("Choose a result.")})
         if not override_reason.strip():
@@ -323,7 +325,7 @@ def finding_add(
 @transaction.atomic
 def finding_delete(*, actor, finding: Finding) -> None:
     _require(policy.can_conduct_inspection(actor), _("You may not change findings."))
-    _editable(finding.inspection)
+    _editable(Inspection.objects.select_for_update().get(pk=finding.inspection_id))
     if finding.item_id is not None:
         raise InvalidTransition(_("A finding from a checklist item changes with the item's answer."))
     finding.delete()
@@ -440,6 +442,10 @@ def answer_amend(
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.status != Status.APPROVED:
         raise InvalidTransition(_("Only approved results are amended; until then, edit the answers."))
+    if inspection.orders.exists():
+        raise InvalidTransition(
+            _("An order was drafted from these results; correct it through the order (an amendment) instead.")
+        )
     answer = Answer.objects.select_for_update().filter(inspection=inspection, item=item).first()
     if answer is None:
         raise ValidationError({"item": _("This item has no answer to amend.")})

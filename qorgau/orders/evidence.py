@@ -11,7 +11,12 @@ from qorgau.inspections.photos import read_image
 # At most this many files in one report: a few photos and a contract or act, not a whole archive.
 EVIDENCE_MAX_FILES = 10
 
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic"}
+IMAGE_TYPES = {
+    "JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic",
+}  # fmt: skip
+# Stored files get the extension of what they are, never the one the uploader gave.
+SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
+            "image/heic": ".heic"}  # fmt: skip
 
 
 def check_evidence(name: str, data: bytes) -> tuple[str, bytes, str]:

@@ -178,8 +178,9 @@ def order_update(*, actor, order: Order, data: dict[str, Any]) -> Order:
 @transaction.atomic
 def order_item_update(*, actor, item: OrderItem, data: dict[str, Any]) -> OrderItem:
     _require(policy.can_draft_order(actor), _("You may not edit orders."))
-    _locked(item.order)
-    _draft_only(item.order)
+    order = _locked(item.order)
+    _draft_only(order)  # checked on the locked row: an order issued meanwhile is not edited
+    item = OrderItem.objects.select_for_update().get(pk=item.pk)
     _assign(item, data, ITEM_FIELDS)
     if item.deadline and item.deadline < today():
         raise ValidationError({"deadline": _("The deadline cannot be before the issue date.")})
@@ -319,7 +320,7 @@ def _school_item(actor, item: OrderItem) -> OrderItem:
 @transaction.atomic
 def report_fix(*, actor, item: OrderItem, comment: str, files: list[tuple[str, bytes]]) -> SchoolReport:
     """The school reports an item fixed, with evidence files (photos, PDF contracts, certificates)."""
-    from qorgau.orders.evidence import EVIDENCE_MAX_FILES, check_evidence
+    from qorgau.orders.evidence import EVIDENCE_MAX_FILES, SUFFIXES, check_evidence
 
     item = _school_item(actor, item)
     if item.status != ItemStatus.OPEN:
@@ -335,7 +336,7 @@ def report_fix(*, actor, item: OrderItem, comment: str, files: list[tuple[str, b
         item=item, kind=SchoolReport.Kind.FIX, comment=comment.strip(), by=actor
     )
     for name, data, content_type in checked:
-        path, digest = store_document(data, Path(name).suffix.lower() or ".bin")
+        path, digest = store_document(data, SUFFIXES.get(content_type, ".bin"))
         Evidence.objects.create(
             report=report, file=path, original_name=name[:200], content_type=content_type, size=len(data),
             sha256=digest, uploaded_by=actor,
@@ -374,8 +375,24 @@ def request_extension(*, actor, item: OrderItem, requested_deadline: dt.date, re
 # Verification, amendments, closing -----------------------------------------------------------------------
 
 
+def _settle_pending(actor, item: OrderItem, reason: str, *, kind: str | None = None) -> None:
+    """Close the school's undecided reports on an item whose fate was decided otherwise (verified on site,
+    withdrawn, order closed), so that nothing waits for a decision that can no longer be made."""
+    pending = SchoolReport.objects.filter(item=item, decision="")
+    if kind:
+        pending = pending.filter(kind=kind)
+    pending.update(
+        decision=SchoolReport.Decision.REJECTED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        decision_reason=reason,
+    )
+
+
 def _close_if_done(order: Order, actor) -> None:
     if not order.items.exclude(status__in=[ItemStatus.DONE, ItemStatus.WITHDRAWN]).exists():
+        for item in order.items.all():
+            _settle_pending(actor, item, _("The order was closed."))
         order.status = Status.CLOSED
         order.closed_at = timezone.now()
         order.save(update_fields=["status", "closed_at"])
@@ -408,11 +425,14 @@ def report_decide(*, actor, report: SchoolReport, accept: bool, reason: str = ""
             item.status = ItemStatus.DONE
             item.done_at = timezone.now()
             _event(order, actor, OrderEvent.Action.ACCEPTED, reason.strip(), item)
+            _settle_pending(actor, item, _("The item was done."), kind=SchoolReport.Kind.EXTENSION)
         else:
             item.status = ItemStatus.OPEN
             _event(order, actor, OrderEvent.Action.REJECTED, reason.strip(), item)
         item.save(update_fields=["status", "done_at"])
     elif accept:
+        if not item.is_open:
+            raise InvalidTransition(_("This item is closed: its deadline cannot be extended."))
         _amend(actor, order, item, Amendment.Kind.EXTEND, report.requested_deadline, report.comment)
     else:
         _event(order, actor, OrderEvent.Action.REJECTED, reason.strip(), item)
@@ -439,6 +459,8 @@ def item_verify(*, actor, item: OrderItem, done: bool, reason: str = "") -> Orde
         raise InvalidTransition(_("This item is not open."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say how the item was verified.")})
+    # A done item needs no more time either; a failed check voids the school's fix report.
+    _settle_pending(actor, item, reason.strip(), kind=None if done else SchoolReport.Kind.FIX)
     if done:
         item.status = ItemStatus.DONE
         item.done_at = timezone.now()
@@ -457,6 +479,8 @@ def _amend(actor, order: Order, item: OrderItem, kind: str, new_deadline, reason
 
     if kind == Amendment.Kind.EXTEND and (new_deadline is None or new_deadline <= item.deadline):
         raise ValidationError({"new_deadline": _("The new deadline must be after the current one.")})
+    if kind == Amendment.Kind.EXTEND and new_deadline < today():
+        raise ValidationError({"new_deadline": _("The new deadline cannot be in the past.")})
     seq = (order.amendments.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     amendment = Amendment.objects.create(
         order=order, item=item, seq=seq, kind=kind, old_deadline=item.deadline,
@@ -469,6 +493,7 @@ def _amend(actor, order: Order, item: OrderItem, kind: str, new_deadline, reason
     else:
         item.status = ItemStatus.WITHDRAWN
         item.save(update_fields=["status"])
+        _settle_pending(actor, item, _("The item was withdrawn from the order."))
     pdf = documents.amendment_pdf(amendment=amendment)
     amendment.pdf_file, amendment.pdf_sha256 = store_document(pdf, ".pdf")
     amendment.save(update_fields=["pdf_file", "pdf_sha256"])

@@ -255,3 +255,37 @@ def test_education_may_look_at_photos_but_not_add_them(as_user, education_user, 
 def test_a_missing_file_is_404_not_an_error(as_user, inspector_x, inspection, photo):
     photos.photo_path(photo.file).unlink()
     assert as_user(inspector_x).get(file_urls(inspection, photo)[0]).status_code == 404
+
+
+@pytest.mark.parametrize(("field", "value"), [("accuracy", "inf"), ("accuracy", "1e30"), ("accuracy", "-5")])
+def test_a_nonsense_accuracy_from_the_browser_is_dropped_not_a_500(inspector_x, school_a, field, value):
+    from qorgau.inspections.photos import photo_add
+    from qorgau.tests.factories import InspectionFactory
+
+    inspection = InspectionFactory(school=school_a, inspector=inspector_x)
+    photo = photo_add(actor=inspector_x, inspection=inspection, data=_jpeg_bytes(), **{field: value})
+    assert photo.accuracy_m is None
+
+
+def test_a_nan_location_is_refused_with_a_message(inspector_x, school_a):
+    from django.core.exceptions import ValidationError
+
+    from qorgau.inspections.photos import photo_add
+    from qorgau.tests.factories import InspectionFactory
+
+    inspection = InspectionFactory(school=school_a, inspector=inspector_x)
+    with pytest.raises(ValidationError) as error:
+        photo_add(
+            actor=inspector_x, inspection=inspection, data=_jpeg_bytes(), latitude="NaN", longitude="76.9"
+        )
+    assert "latitude" in error.value.message_dict
+
+
+def _jpeg_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "olive").save(out, "JPEG")
+    return out.getvalue()

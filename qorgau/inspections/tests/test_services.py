@@ -252,3 +252,25 @@ def test_a_school_sees_its_inspection_only_once_approved(inspection, inspector_x
     services.inspection_approve(actor=chief_x, inspection=inspection)
     assert list(visible(school_admin_a, Inspection)) == [inspection]
     assert visible(school_admin_a, Answer).count() == inspection.answers.count()
+
+
+def test_an_answer_cannot_be_amended_once_an_order_was_drafted(inspection, inspector_x, chief_x):
+    from qorgau.orders import services as order_services
+
+    answer_all(inspection, inspector_x, fail=("AC-2",))
+    services.inspection_submit(actor=inspector_x, inspection=inspection)
+    services.inspection_approve(actor=chief_x, inspection=inspection)
+    order_services.order_draft(actor=inspector_x, inspection=inspection)
+    with pytest.raises(InvalidTransition):
+        services.answer_amend(
+            actor=chief_x, inspection=inspection, item=item("AC-2"), raw={"value": "yes"}, reason="Предъявлен"
+        )
+
+
+def test_an_override_needs_a_complete_answer(inspection, inspector_x):
+    with pytest.raises(ValidationError) as error:
+        services.answer_save(
+            actor=inspector_x, inspection=inspection, item=item("VS-1"), raw={"total": "5"}, base_version=0,
+            override_result="pass", override_reason="Камеры проверены по журналу",
+        )  # fmt: skip
+    assert "override_result" in error.value.message_dict

@@ -209,3 +209,53 @@ def test_a_follow_up_inspection_is_scheduled_from_the_order(issued, inspector_x)
     )
     assert inspection.kind == "follow_up"
     assert issued.number in inspection.reason
+
+
+def test_an_extension_cannot_be_granted_for_a_closed_item(issued, school_admin_a, inspector_x, chief_x):
+    item = issued.items.order_by("position").first()
+    report = services.request_extension(
+        actor=school_admin_a,
+        item=item,
+        requested_deadline=item.deadline + dt.timedelta(days=5),
+        reason="Поставка",
+    )
+    services.item_verify(actor=inspector_x, item=item, done=True, reason="Исправлено на месте")
+    report.refresh_from_db()
+    assert report.decision == "rejected"  # settled: nothing waits for a decision that cannot be made
+    with pytest.raises(InvalidTransition):
+        services.report_decide(actor=inspector_x, report=report, accept=True)
+
+
+def test_withdrawing_a_reported_item_settles_the_pending_report(issued, school_admin_a, chief_x):
+    item = issued.items.order_by("position").first()
+    report = services.report_fix(
+        actor=school_admin_a, item=item, comment="Сделано", files=[("a.jpg", jpeg())]
+    )
+    services.amendment_create(actor=chief_x, item=item, kind="withdraw", reason="Объект закрыт на ремонт")
+    report.refresh_from_db()
+    assert report.decision == "rejected"
+    assert report.decision_reason
+
+
+def test_an_extension_into_the_past_is_refused(issued, chief_x):
+    item = issued.items.order_by("position").first()
+    OrderItem.objects.filter(pk=item.pk).update(deadline=timezone.localdate() - dt.timedelta(days=10))
+    item.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.amendment_create(
+            actor=chief_x,
+            item=item,
+            kind="extend",
+            reason="x",
+            new_deadline=timezone.localdate() - dt.timedelta(days=1),
+        )
+    assert "new_deadline" in error.value.message_dict
+
+
+def test_evidence_is_stored_with_the_extension_of_what_it_is(issued, school_admin_a):
+    item = issued.items.first()
+    pdf_named_html = b"%PDF-1.4\n<script>alert(1)</script>\n%%EOF\n"
+    report = services.report_fix(
+        actor=school_admin_a, item=item, comment="Акт", files=[("x.html", pdf_named_html)]
+    )
+    assert report.evidence.get().file.endswith(".pdf")
