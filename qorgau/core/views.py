@@ -1,5 +1,8 @@
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 
 from qorgau.accounts.models import Role
 from qorgau.accounts.scoping import scope_for
@@ -19,3 +22,15 @@ def home(request):
         # Their day starts with the inspections to make and to review.
         return redirect("inspections:inspection_list")
     return redirect("registry:school_list")
+
+
+@never_cache
+def healthz(request):
+    """For the load balancer and monitoring: no sign-in, no data, only whether the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -162,6 +162,8 @@ def _page(see="anyone", args=None, get=READ, post=READ, **kw) -> Page:
 # Rules by URL name. A tuple is several objects for one URL (e.g. an approved and an unapproved inspection).
 PAGES: dict[str, Page | tuple[Page, ...]] = {
     "core:home": _page(get=read(302), post=read(302)),
+    # Health check for monitoring: public, says only whether the database answers.
+    "core:healthz": _page(get=read(200), post=read(200), anon={"get": 200, "post": 200}),
     "accounts:login": _page(
         get=read(302), post=read(302), anon={"get": 200, "post": 200}, personal=True
     ),  # signed-in users are sent on
