@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import io
-import uuid
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from qorgau.accounts import policy
 from qorgau.checklists.models import Item
 from qorgau.core.errors import NotAllowed
+from qorgau.core.files import media_path, store_file
 from qorgau.inspections.models import Inspection, Photo
 
 try:  # HEIC/HEIF from iPhones
@@ -102,19 +100,11 @@ def _encode(image: Image.Image, side: int, quality: int) -> tuple[bytes, int, in
 
 
 def _store(data: bytes, suffix: str) -> str:
-    relative = Path("photos") / timezone.now().strftime("%Y/%m") / f"{uuid.uuid4().hex}{suffix}"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return str(relative)
+    return store_file(data, folder="photos", suffix=suffix)[0]
 
 
-def photo_path(name: str) -> Path:
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = (root / name).resolve()
-    if root not in path.parents:
-        raise ValueError("photo path outside the media root")
-    return path
+# Kept under this name for the views and documents that serve photos.
+photo_path = media_path
 
 
 @transaction.atomic

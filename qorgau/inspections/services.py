@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +16,7 @@ from qorgau.accounts.scoping import visible
 from qorgau.checklists.answers import evaluate
 from qorgau.checklists.models import AnswerKind, Item, TemplateVersion
 from qorgau.core.errors import InvalidTransition, NotAllowed
+from qorgau.core.numbering import next_number
 from qorgau.inspections.models import (
     ActCounter,
     Answer,
@@ -390,14 +390,6 @@ def inspection_submit(*, actor, inspection: Inspection) -> Inspection:
     return inspection
 
 
-def _next_act_number(district_id: int, year: int) -> int:
-    counter, _created = ActCounter.objects.get_or_create(district_id=district_id, year=year)
-    # Lock the counter row so that two approvals at once never get the same number or leave a gap.
-    counter = ActCounter.objects.select_for_update().get(pk=counter.pk)
-    ActCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    return counter.last + 1
-
-
 @transaction.atomic
 def inspection_approve(*, actor, inspection: Inspection, comment: str = "") -> Inspection:
     _require(policy.can_approve_inspection(actor), _("Only the district chief approves inspection results."))
@@ -409,7 +401,7 @@ def inspection_approve(*, actor, inspection: Inspection, comment: str = "") -> I
     inspection.approved_at = now
     inspection.approved_by = actor
     inspection.act_year = timezone.localtime(now).year
-    inspection.act_seq = _next_act_number(inspection.district_id, inspection.act_year)
+    inspection.act_seq = next_number(ActCounter, district_id=inspection.district_id, year=inspection.act_year)
     inspection.save(
         update_fields=["status", "approved_at", "approved_by", "act_year", "act_seq", "updated_at"]
     )

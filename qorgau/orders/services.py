@@ -7,15 +7,11 @@ change and items are withdrawn only through numbered amendments.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,6 +19,8 @@ from qorgau.accounts import policy
 from qorgau.accounts.models import Role
 from qorgau.checklists.models import FixKind, Severity
 from qorgau.core.errors import InvalidTransition, NotAllowed
+from qorgau.core.files import store_file
+from qorgau.core.numbering import next_number
 from qorgau.inspections.models import Finding, Inspection
 from qorgau.orders.models import (
     Amendment,
@@ -192,22 +190,9 @@ def order_item_update(*, actor, item: OrderItem, data: dict[str, Any]) -> OrderI
 # Issue and delivery --------------------------------------------------------------------------------------
 
 
-def _next_number(district_id: int, year: int) -> int:
-    OrderCounter.objects.get_or_create(district_id=district_id, year=year)
-    # The counter row is locked until the transaction ends: two orders issued at once get distinct numbers,
-    # and a failed issue rolls its number back, so there are no gaps either.
-    counter = OrderCounter.objects.select_for_update().get(district_id=district_id, year=year)
-    OrderCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    return counter.last + 1
-
-
 def store_document(data: bytes, suffix: str) -> tuple[str, str]:
-    """Store an issued document under a random name; return its path under MEDIA_ROOT and its SHA-256."""
-    relative = Path("documents") / timezone.now().strftime("%Y/%m") / f"{uuid.uuid4().hex}{suffix}"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return str(relative), hashlib.sha256(data).hexdigest()
+    """Store an issued document or evidence file; return its path under MEDIA_ROOT and its SHA-256."""
+    return store_file(data, folder="documents", suffix=suffix)
 
 
 @transaction.atomic
@@ -230,7 +215,7 @@ def order_issue(*, actor, order: Order) -> Order:
                 {"items": _("The deadline of item %(n)d is before the issue date.") % {"n": item.position}}
             )
     order.year = timezone.localtime().year
-    order.seq = _next_number(order.district_id, order.year)
+    order.seq = next_number(OrderCounter, district_id=order.district_id, year=order.year)
     order.status = Status.ISSUED
     order.issued_by = actor
     order.issued_at = timezone.now()
