@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "qorgau.checklists",
     "qorgau.inspections",
     "qorgau.orders",
+    "qorgau.oversight",
 ]
 
 MIDDLEWARE = [

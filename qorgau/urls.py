@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("qorgau.checklists.urls")),
     path("", include("qorgau.inspections.urls")),
     path("", include("qorgau.orders.urls")),
+    path("", include("qorgau.oversight.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,7 @@ from qorgau.inspections.models import (
     InspectionEvent,
     Photo,
 )
+from qorgau.oversight import summary as oversight_summary
 from qorgau.registry.models import District, School
 
 Status = Inspection.Status
@@ -406,6 +407,7 @@ def inspection_approve(*, actor, inspection: Inspection, comment: str = "") -> I
         update_fields=["status", "approved_at", "approved_by", "act_year", "act_seq", "updated_at"]
     )
     _event(inspection, actor, InspectionEvent.Action.APPROVED, comment.strip())
+    oversight_summary.record_inspection(inspection)
     return inspection
 
 
@@ -469,4 +471,5 @@ def answer_amend(
         )  # fmt: skip
     after = {"value": answer.value, "result": answer.result, "summary": answer.summary}
     _event(inspection, actor, InspectionEvent.Action.AMENDED, reason.strip(), {item.code: [before, after]})
+    oversight_summary.record_inspection(inspection)
     return answer

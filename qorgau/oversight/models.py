@@ -1,0 +1,73 @@
+"""Oversight: materialised summaries that dashboards aggregate instead of millions of answers.
+
+`InspectionScore` holds one row per approved inspection with its passed and failed checks per category
+(the checklist's section codes). It is written when results are approved or amended
+(`summary.record_inspection`) and can be rebuilt in one set-based pass (`summary.rebuild_scores`).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.accounts.scoping import ScopedQuerySet, ScopeRule
+
+# The categories of the dashboards: the section codes of the default checklist, in the order shown.
+CATEGORIES = (
+    ("PA", _("Panic alarm")),
+    ("VS", _("CCTV")),
+    ("AC", _("Access control")),
+    ("GU", _("Guarding")),
+    ("SR", _("Staff readiness")),
+    ("PE", _("Perimeter and lighting")),
+    ("DO", _("Documents")),
+)
+CATEGORY_CODES = tuple(code for code, _label in CATEGORIES)
+
+
+def pass_field(code: str) -> str:
+    return f"{code.lower()}_pass"
+
+
+def fail_field(code: str) -> str:
+    return f"{code.lower()}_fail"
+
+
+class InspectionScore(models.Model):
+    inspection = models.OneToOneField(
+        "inspections.Inspection", on_delete=models.CASCADE, primary_key=True, related_name="score"
+    )
+    school = models.ForeignKey("registry.School", on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey("registry.District", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        "inspections.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField()
+    gross_findings = models.PositiveIntegerField(default=0)
+    findings = models.PositiveIntegerField(default=0)
+    pa_pass = models.PositiveIntegerField(default=0)
+    pa_fail = models.PositiveIntegerField(default=0)
+    vs_pass = models.PositiveIntegerField(default=0)
+    vs_fail = models.PositiveIntegerField(default=0)
+    ac_pass = models.PositiveIntegerField(default=0)
+    ac_fail = models.PositiveIntegerField(default=0)
+    gu_pass = models.PositiveIntegerField(default=0)
+    gu_fail = models.PositiveIntegerField(default=0)
+    sr_pass = models.PositiveIntegerField(default=0)
+    sr_fail = models.PositiveIntegerField(default=0)
+    pe_pass = models.PositiveIntegerField(default=0)
+    pe_fail = models.PositiveIntegerField(default=0)
+    do_pass = models.PositiveIntegerField(default=0)
+    do_fail = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_rule = ScopeRule(school="school_id", district="district_id", hidden_from=("firm",))
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["approved_at"]),
+            models.Index(fields=["district", "approved_at"]),
+            models.Index(fields=["school", "approved_at"]),
+            models.Index(fields=["campaign"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"score of inspection {self.inspection_id}"
