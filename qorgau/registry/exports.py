@@ -1,12 +1,8 @@
 """Exports of registry lists. The rows come from the same scoped selector as the page."""
 
-import csv
-import tempfile
-
-from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from qorgau.core.exports import export_response
 
 
 def _school_columns():
@@ -28,44 +24,9 @@ def _school_columns():
     ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_rows(columns, rows):
-    writer = csv.writer(_Echo())
-    # The byte-order mark makes Excel open the file as UTF-8, so Cyrillic and Kazakh letters show.
-    yield "\ufeff" + writer.writerow([title for title, _get in columns])
-    for row in rows:
-        yield writer.writerow([get(row) for _title, get in columns])
-
-
 def school_export_response(schools, fmt: str):
-    columns = _school_columns()
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     # iterator() streams rows from the database instead of loading the whole list into memory.
-    rows = schools.iterator(chunk_size=2000)
-    if fmt == "csv":
-        response = StreamingHttpResponse(_csv_rows(columns, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="schools-{stamp}.csv"'
-        return response
-    if fmt == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Schools"))
-        sheet.append([str(title) for title, _get in columns])
-        for row in rows:
-            sheet.append(
-                [get(row) if isinstance(get(row), int | str) else str(get(row)) for _t, get in columns]
-            )
-        # A spooled file keeps small workbooks in memory and large ones on disk.
-        buffer = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-        workbook.save(buffer)
-        buffer.seek(0)
-        return FileResponse(
-            buffer,
-            as_attachment=True,
-            filename=f"schools-{stamp}.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    raise Http404
+    return export_response(
+        rows=schools.iterator(chunk_size=2000), columns=_school_columns(), fmt=fmt, filename="schools",
+        sheet=_("Schools"),
+    )  # fmt: skip
