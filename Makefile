@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg lint fmt messages demo bench clean
+.PHONY: run test test-pg lint fmt messages demo bench load audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,16 @@ bench: $(STAMP)
 	$(BIN)/python bench/act_pdf.py
 	$(BIN)/python bench/order_documents.py
 	$(BIN)/python bench/check_deadlines.py
+	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/oversight.py --reuse
+
+# 50 users for 60 s against `qorgau serve` on PostgreSQL (a fresh database on LOAD_DATABASE_URL's server).
+load: $(STAMP)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+# Known vulnerabilities in the installed dependencies; needs PyPI's vulnerability data (scripts/audit.sh).
+audit: $(STAMP)
+	./scripts/audit.sh
 
 clean:
 	rm -rf $(VENV) var

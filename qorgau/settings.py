@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # the API docs then load Swagger UI from our static files, not a CDN the CSP would block
     "django_tasks",
     "django_tasks_db",
     "qorgau.core",
@@ -46,10 +47,12 @@ INSTALLED_APPS = [
     "qorgau.inspections",
     "qorgau.orders",
     "qorgau.oversight",
+    "qorgau.public",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "qorgau.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "qorgau.core.audit.AuditMiddleware",
     "qorgau.core.middleware.DomainErrorMiddleware",
 ]
 
@@ -122,10 +126,22 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Failed-login throttling: this many failures for one username from one IP lock it for the window.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+# ...and this many failures from one IP, whatever the usernames, pause sign-in from that IP for the window.
+LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+# Parents' concerns from the public page: at most this many per hour from one address.
+PUBLIC_CONCERNS_PER_HOUR = env_int("PUBLIC_CONCERNS_PER_HOUR", 5)
+# Reverse proxies whose X-Forwarded-For is believed (qorgau.core.net.client_ip); comma-separated IPs.
+QORGAU_TRUSTED_PROXIES = env_list("QORGAU_TRUSTED_PROXIES", [])
+# The audit log (core.AuditEntry) keeps this many days; `qorgau audit-prune` deletes older entries.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 
 # Sessions and cookies: secure by default in production, expire after inactivity.
+# A session ends after SESSION_COOKIE_AGE seconds without a request (8 hours: a shift; a phone left in a car
+# overnight is signed out by morning). Every request moves the expiry on, so working users are never cut off.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# Pages send the CSRF token to htmx in a header written into base.html, so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -176,8 +192,27 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qorgau@localhost")
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+# "What to inspect next": points per reason, summed into a school's risk score (README, "Risk ranking").
+# Keys left out keep their default (qorgau/oversight/risk.py DEFAULT_WEIGHTS).
+QORGAU_RISK_WEIGHTS = {
+    "overdue_item": 10,  # per overdue order item
+    "gross_finding": 8,  # per gross finding at the last approved inspection
+    "month_uninspected": 1.5,  # per month since the last approved inspection (never: the cap)
+    "faulty_equipment": 4,  # per panic button, camera or access point that is faulty or missing
+    "no_panic_button": 15,  # no panic button at all
+    "no_cameras": 10,  # no camera at all
+    "guard_contract": 12,  # no current guard contract, or it has expired
+    "licence_expired": 12,  # the guarding firm's licence has expired
+    "per_1000_pupils": 5,  # more pupils, more at stake
+}
+# Months without an approved inspection count up to this cap; a school never inspected gets the cap.
+QORGAU_RISK_MAX_MONTHS = env_int("QORGAU_RISK_MAX_MONTHS", 36)
 # Evidence from schools (photos, PDF contracts and certificates).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 15 * 1024 * 1024)
+# ...and all files of one report together (ten phone photos fit; a video archive does not).
+EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_BYTES", 25 * 1024 * 1024)
+# An XLSX is a zip: the sheets it unpacks to may be at most this large in total (no zip bombs).
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
 # Days before expiry at which licences and contracts show a warning on the passport page.
 EXPIRY_WARNING_DAYS = env_int("EXPIRY_WARNING_DAYS", 30)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("qorgau.inspections.urls")),
     path("", include("qorgau.orders.urls")),
     path("", include("qorgau.oversight.urls")),
+    path("", include("qorgau.public.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

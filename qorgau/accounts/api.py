@@ -7,8 +7,10 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 
 from qorgau.accounts import services
-from qorgau.accounts.forms import client_ip, locked_message
+from qorgau.accounts.forms import lock_message
 from qorgau.accounts.scoping import scope_for
+from qorgau.core import audit
+from qorgau.core.net import client_ip
 
 router = Router(tags=["auth"])
 
@@ -63,16 +65,17 @@ class MeOut(Schema):
 def token_issue(request: HttpRequest, payload: TokenIn, response: HttpResponse):
     """Exchange a username and password for a bearer token. Throttled like the sign-in page."""
     ip = client_ip(request)
-    remaining = services.login_lock_remaining(username=payload.username, ip=ip)
-    if remaining is not None:
-        minutes = max(1, int(remaining.total_seconds() // 60) + 1)
-        response["Retry-After"] = str(max(1, int(remaining.total_seconds())))
-        return Status(429, {"detail": locked_message(minutes)})
+    locked = lock_message(username=payload.username, ip=ip)
+    if locked is not None:
+        audit.record(request, action="login_failed", username=payload.username, obj="locked (API token)")
+        response["Retry-After"] = str(locked[1])
+        return Status(429, {"detail": locked[0]})
     user = authenticate(request, username=payload.username, password=payload.password)
     services.login_attempt_record(username=payload.username, ip=ip, succeeded=user is not None)
     if user is None:
         return Status(401, {"detail": _("Wrong username or password.")})
     token, key = services.token_create(user=user, name=payload.name)
+    audit.record(request, action="login_ok", user=user, obj="API token")
     return {"token": key, "token_id": token.pk}
 
 

@@ -5,11 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from qorgau.accounts import services
-
-
-def client_ip(request) -> str | None:
-    # Behind the reverse proxy REMOTE_ADDR is the proxy; production sets the proxy to pass the real address.
-    return request.META.get("REMOTE_ADDR")
+from qorgau.core import audit
+from qorgau.core.net import client_ip
 
 
 def locked_message(minutes: int) -> str:
@@ -22,16 +19,40 @@ def locked_message(minutes: int) -> str:
     ) % {"minutes": minutes}
 
 
+def address_locked_message(minutes: int) -> str:
+    return ngettext(
+        "Too many failed sign-ins from your network. Sign-in from this address is paused for %(minutes)d "
+        "more minute.",
+        "Too many failed sign-ins from your network. Sign-in from this address is paused for %(minutes)d "
+        "more minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def lock_message(*, username: str, ip: str | None) -> tuple[str, int] | None:
+    """(message, seconds left) when sign-in must be refused before the password is even checked."""
+    remaining = services.login_lock_remaining(username=username, ip=ip) if username else None
+    message = locked_message
+    if remaining is None:
+        remaining = services.address_lock_remaining(ip=ip)
+        message = address_locked_message
+    if remaining is None:
+        return None
+    seconds = max(1, int(remaining.total_seconds()))
+    return message(max(1, seconds // 60 + 1)), seconds
+
+
 class ThrottledLoginForm(AuthenticationForm):
     """The standard login form, refusing a username+IP pair after too many failures in a row."""
 
     def clean(self):
         username = (self.data.get("username") or "").strip()
         ip = client_ip(self.request) if self.request else None
-        remaining = services.login_lock_remaining(username=username, ip=ip) if username else None
-        if remaining is not None:
-            minutes = max(1, int(remaining.total_seconds() // 60) + 1)
-            raise forms.ValidationError(locked_message(minutes), code="locked")
+        locked = lock_message(username=username, ip=ip)
+        if locked is not None:
+            # Refused before the password is checked, so no auth signal fires: log the attempt here.
+            audit.record(self.request, action="login_failed", username=username, obj="locked")
+            raise forms.ValidationError(locked[0], code="locked")
         try:
             cleaned = super().clean()
         except forms.ValidationError:

@@ -146,7 +146,8 @@ class LoginAttempt(models.Model):
     succeeded = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["username", "ip", "at"])]
+        # The second index serves the per-address cap across usernames (services.address_lock_remaining).
+        indexes = [models.Index(fields=["username", "ip", "at"]), models.Index(fields=["ip", "at"])]
 
     def __str__(self) -> str:
         return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"

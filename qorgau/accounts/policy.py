@@ -57,6 +57,11 @@ def can_create_firm(user: User) -> bool:
     return _role(user) == Role.CITY_SUPERVISOR
 
 
+def can_read_audit(user: User) -> bool:
+    """The audit log (sign-ins, refusals, downloads) is read by the city police department only."""
+    return _role(user) == Role.CITY_SUPERVISOR
+
+
 def can_use_admin(user: User) -> bool:
     return _role(user) == Role.CITY_SUPERVISOR and user.is_staff
 
@@ -116,3 +121,47 @@ def can_amend_order(user: User) -> bool:
 def can_answer_order(user: User) -> bool:
     """Acknowledge receipt, report fixes with evidence, ask for more time: the school's own administration."""
     return _role(user) == Role.SCHOOL_ADMIN
+
+
+# Parents' concerns ------------------------------------------------------------------------------------------
+
+
+def can_read_concerns(user: User) -> bool:
+    """The police: a district office its district's queue, the city supervisor every district's."""
+    return _role(user) in POLICE_ROLES
+
+
+def can_triage_concerns(user: User) -> bool:
+    """Dismiss, note, start an inspection: the district office the concern belongs to."""
+    return _role(user) in {Role.DISTRICT_CHIEF, Role.INSPECTOR}
+
+
+def can_see_reporter_contact(user: User, concern) -> bool:
+    """A reporter's contact is for the police of the concern's district only, who may need to call back."""
+    scope = scope_for(user)
+    in_district = scope.level == "district" and scope.district_id == concern.district_id
+    return can_triage_concerns(user) and in_district
+
+
+# Oversight: planning from the risk ranking, budget needs ----------------------------------------------------
+
+
+def can_see_risk_ranking(user: User) -> bool:
+    """ "What to inspect next": the police who plan inspections."""
+    return _role(user) in POLICE_ROLES
+
+
+def can_plan_from_ranking(user: User) -> bool:
+    """A campaign over the top of the ranking: the district chief for the district, the city anywhere."""
+    return _role(user) in {Role.CITY_SUPERVISOR, Role.DISTRICT_CHIEF}
+
+
+def can_see_budget_needs(user: User) -> bool:
+    """Open equipment items that need money: the education department plans the budget; the police follow."""
+    return _role(user) in {Role.EDUCATION, Role.CITY_SUPERVISOR, Role.DISTRICT_CHIEF}
+
+
+def can_see_dashboard(user: User) -> bool:
+    """City and district dashboards: the police and the education department. Schools and firms have their
+    own pages and no dashboard (403)."""
+    return _role(user) in POLICE_ROLES | {Role.EDUCATION}

@@ -26,6 +26,26 @@ def login_lock_remaining(*, username: str, ip: str | None) -> timedelta | None:
     return failures[0].at + window - timezone.now()
 
 
+def address_lock_remaining(*, ip: str | None) -> timedelta | None:
+    """How long sign-in from this address stays refused after too many failures across all usernames.
+
+    The per-username lock stops guessing one password; this one stops trying one common password on many
+    usernames. A success does not reset it: one valid account must not reopen the door for the rest.
+    """
+    if not ip:
+        return None
+    window = timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    limit = settings.LOGIN_MAX_FAILURES_PER_IP
+    failures = list(
+        LoginAttempt.objects.filter(ip=ip, succeeded=False, at__gte=timezone.now() - window)
+        .order_by("-at")
+        .values_list("at", flat=True)[:limit]
+    )
+    if len(failures) < limit:
+        return None
+    return failures[-1] + window - timezone.now()
+
+
 def login_attempt_record(*, username: str, ip: str | None, succeeded: bool) -> None:
     LoginAttempt.objects.create(username=username[:150], ip=ip, succeeded=succeeded)
 

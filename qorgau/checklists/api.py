@@ -11,6 +11,7 @@ from ninja import ModelSchema, Router, Schema
 from qorgau.accounts.scoping import get_visible_or_404
 from qorgau.checklists import selectors
 from qorgau.checklists.models import ChecklistTemplate, Item, Section, TemplateVersion
+from qorgau.core.api_schema import choice
 
 router = Router(tags=["checklists"])
 
@@ -18,7 +19,7 @@ router = Router(tags=["checklists"])
 class VersionSummaryOut(Schema):
     id: int
     number: int
-    status: TemplateVersion.Status
+    status: choice(TemplateVersion.Status)
     notes: str
     based_on_id: int | None
     created_at: datetime
@@ -44,7 +45,7 @@ class TemplateOut(ModelSchema):
         return list(obj.versions.all())
 
 
-class ItemOut(ModelSchema):
+class ChecklistItemOut(ModelSchema):
     threshold: float | None
     tier_list: list[str]
 
@@ -57,7 +58,7 @@ class ItemOut(ModelSchema):
 
 
 class SectionOut(ModelSchema):
-    items: list[ItemOut]
+    items: list[ChecklistItemOut]
 
     class Meta:
         model = Section

@@ -19,3 +19,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(_sqlite_unicode_lower, dispatch_uid="qorgau_sqlite_unicode_lower")
+        from qorgau.core import audit  # noqa: F401  (connects the sign-in signals to the audit log)

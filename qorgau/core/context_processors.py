@@ -22,6 +22,8 @@ def menu_for(user) -> list[tuple[str, str, str]]:
         items.append(("schools", _("Schools"), reverse("registry:school_list")))
         items.append(("firms", _("Security firms"), reverse("registry:firm_list")))
         items.append(("checklists", _("Checklists"), reverse("checklists:template_list")))
+    if policy.can_see_dashboard(user):
+        items.insert(0, ("dashboard", _("Dashboard"), reverse("oversight:dashboard")))
     if user.role in (Role.CITY_SUPERVISOR, Role.DISTRICT_CHIEF, Role.INSPECTOR, Role.EDUCATION):
         items.append(("inspections", _("Inspections"), reverse("inspections:inspection_list")))
     if user.role in (Role.CITY_SUPERVISOR, Role.DISTRICT_CHIEF, Role.EDUCATION):
@@ -32,8 +34,16 @@ def menu_for(user) -> list[tuple[str, str, str]]:
         items.append(("overdue", _("Overdue"), reverse("orders:overdue_list")))
     if user.role == Role.INSPECTOR:
         items.append(("verify", _("To verify"), reverse("orders:verification_queue")))
+    if policy.can_see_risk_ranking(user):
+        items.append(("risk", _("What to inspect next"), reverse("oversight:risk_list")))
+    if policy.can_see_budget_needs(user):
+        items.append(("budget", _("Budget needs"), reverse("oversight:budget_list")))
+    if policy.can_read_concerns(user):
+        items.append(("concerns", _("Concerns"), reverse("public:concern_list")))
     if policy.can_import(user):
         items.append(("import", _("Import"), reverse("registry:import_upload")))
+    if policy.can_read_audit(user):
+        items.append(("audit", _("Audit log"), reverse("core:audit_list")))
     if policy.can_use_admin(user):
         items.append(("admin", _("Administration"), reverse("admin:index")))
     return items

@@ -7,11 +7,13 @@ the services are for one user's action at a time, and going through them would m
 minutes. A handful of changes do go through the real services, so that passports show a history.
 
 With `history=True` (what `qorgau demo` does for the standard city) a season of inspections and orders is
-written over it through the services: see `demo_history.py`. Benchmark cities (`--schools N`) get none.
+written over it through the services: see `demo_history.py`. Benchmark cities (`--schools N` above the
+standard size) get five years of history written in bulk instead: see `demo_national.py`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -421,6 +423,7 @@ class DemoSummary:
     contracts: int
     firms: int
     users: int
+    national: object = None  # demo_national.NationalSummary when the bulk history was written
 
 
 def demo_usernames() -> list[str]:
@@ -440,9 +443,12 @@ def demo_exists() -> bool:
 
 
 @transaction.atomic
-def demo_create(*, schools: int = DEFAULT_SCHOOLS, seed: int = SEED, history: bool = False) -> DemoSummary:
+def demo_create(
+    *, schools: int = DEFAULT_SCHOOLS, seed: int = SEED, history: bool = False, national: bool = False
+) -> DemoSummary:
     """The demo city; with `history`, also its campaign, inspections and orders (one transaction: all or
-    nothing, so that a failed run leaves no half-built demo behind)."""
+    nothing, so that a failed run leaves no half-built demo behind); with `national`, five years of history
+    written in bulk for benchmarks (`demo_national.py`)."""
     if schools < MIN_SCHOOLS:
         raise ValueError(f"The demo needs at least {MIN_SCHOOLS} schools, one per district.")
     summary = _CityBuilder(seed=seed, today=timezone.localdate()).build(schools)
@@ -450,6 +456,13 @@ def demo_create(*, schools: int = DEFAULT_SCHOOLS, seed: int = SEED, history: bo
         from qorgau.core import demo_history
 
         demo_history.history_create(seed=seed)
+        from qorgau.public.demo import demo_concerns_create
+
+        demo_concerns_create(seed=seed, district_codes=[d.code for d in _districts()])
+    if national:
+        from qorgau.core import demo_national
+
+        summary = dataclasses.replace(summary, national=demo_national.national_history_create(seed=seed))
     return summary
 
 

@@ -1,5 +1,5 @@
 """Exports of lists to CSV and XLSX. The rows come from the same scoped selector as the page; large lists
-stream: CSV row by row, XLSX through openpyxl's write-only workbook into a spooled file."""
+stream: CSV a few hundred rows at a time, XLSX through openpyxl's write-only workbook into a spooled file."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 # A column: its title and how to get the cell's value from a row.
@@ -18,6 +18,9 @@ Column = tuple[str, Callable[[object], object]]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
+_KEPT = (int, float, Decimal, dt.date, str)
+# CSV rows are sent in pieces of about this many rows: one write per row would cost more than the row.
+CSV_ROWS_PER_PIECE = 200
 
 
 class _Echo:
@@ -33,7 +36,7 @@ def cell(value):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int | float | Decimal | dt.date | str):
+    if isinstance(value, _KEPT):
         return value
     return str(value)
 
@@ -42,12 +45,42 @@ def _csv_rows(columns: Sequence[Column], rows: Iterable):
     writer = csv.writer(_Echo())
     # The byte-order mark makes Excel open the file as UTF-8, so Cyrillic and Kazakh letters show.
     yield "\ufeff" + writer.writerow([str(title) for title, _get in columns])
+    piece = []
     for row in rows:
         values = []
         for _title, get in columns:
             value = cell(get(row))
             values.append(value.strftime("%Y-%m-%d %H:%M") if isinstance(value, dt.datetime) else value)
-        yield writer.writerow(values)
+        piece.append(writer.writerow(values))
+        if len(piece) == CSV_ROWS_PER_PIECE:
+            yield "".join(piece)
+            piece = []
+    if piece:
+        yield "".join(piece)
+
+
+def choice_labels(choices) -> dict:
+    """A field's choices as {value: label} in the current language, read once for a whole export instead of
+    translating the label again on every row (`get_FOO_display()` does)."""
+    return {value: str(label) for value, label in choices}
+
+
+def _in_request_locale(chunks):
+    """The chunks made in the request's language and time zone. A streamed body is produced after the view
+    has returned, when the server may have handed the thread to other work: the labels of choices and the
+    local times of the rows must still be the user's."""
+    # Read now, in the view: a generator's body would only run once the server reads the stream.
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def stream():
+        while True:
+            with translation.override(language), timezone.override(zone):
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
+            yield chunk
+
+    return stream()
 
 
 def export_response(
@@ -63,7 +96,8 @@ def export_response(
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"{filename}-{stamp}.{fmt}"
     if fmt == "csv":
-        response = StreamingHttpResponse(_csv_rows(columns, rows), content_type="text/csv; charset=utf-8")
+        content = _in_request_locale(_csv_rows(columns, rows))
+        response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     workbook = Workbook(write_only=True)

@@ -1,11 +1,49 @@
 """Files kept under MEDIA_ROOT: stored under random names, read back only by a path checked to stay inside."""
 
 import hashlib
+import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+
+_tracking = threading.local()
+
+
+def _open_blocks() -> list[list[Path]]:
+    if not hasattr(_tracking, "blocks"):
+        _tracking.blocks = []
+    return _tracking.blocks
+
+
+@contextmanager
+def atomic_with_files(using: str | None = None):
+    """A transaction that files stored inside it share the fate of.
+
+    A service writes its files before its rows commit, so that a committed row never names a missing file.
+    If the block fails — an exception inside, or the commit itself — the files it stored are deleted again,
+    so nothing is left that no row refers to. Nested in another such block, a successful inner block hands
+    its files to the outer one, which removes them if it fails in turn. (Inside a plain transaction.atomic
+    that rolls back later, the files would stay: services that store files use this instead.)
+    Usable as a decorator: `@atomic_with_files()`.
+    """
+    blocks = _open_blocks()
+    written: list[Path] = []
+    blocks.append(written)
+    try:
+        with transaction.atomic(using=using):
+            yield
+    except BaseException:
+        blocks.pop()
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    blocks.pop()
+    if blocks:
+        blocks[-1].extend(written)
 
 
 def store_file(data: bytes, *, folder: str, suffix: str) -> tuple[str, str]:
@@ -14,6 +52,9 @@ def store_file(data: bytes, *, folder: str, suffix: str) -> tuple[str, str]:
     path = Path(settings.MEDIA_ROOT) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    blocks = _open_blocks()
+    if blocks:
+        blocks[-1].append(path)
     return str(relative), hashlib.sha256(data).hexdigest()
 
 

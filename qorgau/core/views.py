@@ -18,8 +18,11 @@ def home(request):
         return redirect("registry:school_detail", pk=scope.school_id)
     if role == Role.SECURITY_FIRM:
         return redirect("registry:firm_detail", pk=scope.firm_id)
-    if role in (Role.INSPECTOR, Role.DISTRICT_CHIEF):
-        # Their day starts with the inspections to make and to review.
+    if role in (Role.CITY_SUPERVISOR, Role.EDUCATION, Role.DISTRICT_CHIEF):
+        # Those who oversee start from the figures of their city or district (oversight.views_dashboard).
+        return redirect("oversight:dashboard")
+    if role == Role.INSPECTOR:
+        # The inspector's day starts with the inspections to make.
         return redirect("inspections:inspection_list")
     return redirect("registry:school_list")
 

@@ -30,6 +30,7 @@ from qorgau.accounts import policy
 from qorgau.accounts.models import User
 from qorgau.accounts.scoping import get_visible_or_404, visible
 from qorgau.checklists.models import Item, Severity, TemplateVersion
+from qorgau.core.api_schema import choice
 from qorgau.core.errors import NotAllowed
 from qorgau.inspections import photos, selectors, services
 from qorgau.inspections.documents import DOCUMENT_LANGUAGES
@@ -92,8 +93,8 @@ class InspectionOut(Schema):
     district_id: int
     campaign_id: int | None
     campaign_name: str | None
-    kind: Inspection.Kind
-    status: Inspection.Status
+    kind: choice(Inspection.Kind)
+    status: choice(Inspection.Status)
     planned_on: date | None
     inspector: PersonOut | None
     started_at: datetime | None
@@ -259,7 +260,7 @@ class CampaignIn(StrictSchema):
 
 
 class InspectionFilters(Schema):
-    status: Inspection.Status | None = None
+    status: choice(Inspection.Status) | None = None
     campaign: int | None = None
     school: int | None = None
     mine: bool = Field(False, description="Only inspections where the caller is an inspector.")
@@ -267,7 +268,7 @@ class InspectionFilters(Schema):
 
 class InspectionIn(StrictSchema):
     school_id: int
-    kind: Inspection.Kind = Inspection.Kind.ADHOC
+    kind: choice(Inspection.Kind) = Inspection.Kind.ADHOC
     reason: str = Field("", max_length=4000)
     planned_on: date | None = None
     inspector_id: int | None = None

@@ -182,7 +182,16 @@ class InspectionFilterForm(forms.Form):
             "inspector": inspector,
             "campaign_id": data["campaign"].pk if data.get("campaign") else None,
             "district_id": data["district"].pk if data.get("district") else None,
+            "approved_in": self._approved_in(),
         }
+
+    def _approved_in(self):
+        """From a dashboard: "from", "to" (and "tier") narrow the list to what the dashboard counted."""
+        if not {"from", "to", "tier"} & set(self.data):
+            return None
+        from qorgau.oversight.selectors import parse_filters
+
+        return parse_filters(user=self.user, params=self.data)[0]
 
 
 class InspectionCreateForm(ErrorsMixin, forms.Form):

@@ -14,14 +14,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from qorgau.accounts import policy
 from qorgau.checklists.models import Item
 from qorgau.core.errors import NotAllowed
-from qorgau.core.files import media_path, store_file
+from qorgau.core.files import atomic_with_files, media_path, store_file
 from qorgau.inspections.models import Inspection, Photo
 
 try:  # HEIC/HEIF from iPhones
@@ -107,7 +106,7 @@ def _store(data: bytes, suffix: str) -> str:
 photo_path = media_path
 
 
-@transaction.atomic
+@atomic_with_files()
 def photo_add(
     *,
     actor,

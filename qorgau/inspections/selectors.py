@@ -42,7 +42,15 @@ def inspection_list(
         qs = qs.filter(school_id=school_id)
     if q:
         qs = school_search(qs, q, prefix="school__")
-    return qs.annotate(findings_count=Count("findings", distinct=True)).order_by(
+    # A correlated count runs for the page's rows only; a grouped Count would group every inspection first.
+    findings = (
+        Finding.objects.filter(inspection=OuterRef("pk"))
+        .order_by()
+        .values("inspection")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(findings_count=Coalesce(Subquery(findings), 0)).order_by(
         "planned_on", "school__name_ru", "id"
     )
 
@@ -230,10 +238,11 @@ def inspection_rows(
     status: str = "",
     campaign_id: int | None = None,
     q: str = "",
+    approved_in=None,
 ) -> QuerySet[Inspection]:
     """The inspection list page. `mine`: the user's own inspections grouped by what needs doing
     (returned, overdue, today, upcoming, awaiting approval), each by date; otherwise newest dates first,
-    inspections without a date last."""
+    inspections without a date last. `approved_in`: a dashboard's filters, narrowing to what it counted."""
     today = timezone.localdate()
     qs = inspection_list(
         user=user, inspector=user if mine else inspector, status=status, campaign_id=campaign_id, q=q
@@ -244,6 +253,10 @@ def inspection_rows(
         qs = qs.filter(inspector__isnull=True)
     if district_id:
         qs = qs.filter(district_id=district_id)
+    if approved_in is not None:
+        from qorgau.oversight.selectors import approved_inspections
+
+        qs = approved_inspections(qs, approved_in)
     qs = qs.annotate(bucket=_bucket(today))
     if mine:
         return qs.order_by("bucket", F("planned_on").asc(nulls_last=True), "school__name_ru", "id")

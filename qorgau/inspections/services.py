@@ -112,6 +112,12 @@ def campaign_create(
     )
     campaign.districts.set(districts)
     schools = School.objects.filter(district__in=districts).values_list("id", "district_id")
+    _plan_inspections(campaign, actor, schools)
+    return campaign
+
+
+def _plan_inspections(campaign: Campaign, actor, schools, inspector: User | None = None) -> None:
+    """One planned inspection per (school id, district id) of `schools`, each with its history."""
     Inspection.objects.bulk_create(
         [
             Inspection(
@@ -119,7 +125,8 @@ def campaign_create(
                 district_id=district_id,
                 campaign=campaign,
                 kind=Inspection.Kind.PLANNED,
-                template_version=template_version,
+                template_version=campaign.template_version,
+                inspector=inspector,
                 created_by=actor,
             )  # fmt: skip
             for school_id, district_id in schools
@@ -127,13 +134,60 @@ def campaign_create(
         batch_size=1000,
     )
     created = list(Inspection.objects.filter(campaign=campaign).values_list("id", flat=True))
-    InspectionEvent.objects.bulk_create(
-        [
-            InspectionEvent(inspection_id=pk, actor=actor, action=InspectionEvent.Action.CREATED)
+    events = [
+        InspectionEvent(inspection_id=pk, actor=actor, action=InspectionEvent.Action.CREATED)
+        for pk in created
+    ]
+    if inspector is not None:
+        events += [
+            InspectionEvent(
+                inspection_id=pk,
+                actor=actor,
+                action=InspectionEvent.Action.ASSIGNED,
+                comment=inspector.display_name,
+            )
             for pk in created
-        ],
-        batch_size=1000,
+        ]
+    InspectionEvent.objects.bulk_create(events, batch_size=1000)
+
+
+@transaction.atomic
+def campaign_create_for_schools(
+    *,
+    actor,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    schools: list[School],
+    template_version: TemplateVersion,
+    inspector: User | None = None,
+) -> Campaign:
+    """A campaign over chosen schools (e.g. the top of the risk ranking): a planned inspection for each,
+    optionally assigned to one inspector. A district chief plans in the district, the city anywhere."""
+    _require(policy.can_plan_from_ranking(actor), _("You may not create campaigns."))
+    if not name.strip():
+        raise ValidationError({"name": _("Give the campaign a name.")})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The campaign cannot end before it starts.")})
+    wanted = {school.pk for school in schools}
+    if not wanted:
+        raise ValidationError({"schools": _("Choose at least one school.")})
+    rows = list(visible(actor, School).filter(pk__in=wanted).values_list("id", "district_id"))
+    if len(rows) != len(wanted):
+        raise ValidationError({"schools": _("Some of the chosen schools are not in your area.")})
+    district_ids = sorted({district_id for _school_id, district_id in rows})
+    for district_id in district_ids:
+        _check_inspector(actor, inspector, district_id)
+    _published(template_version)
+    campaign = Campaign.objects.create(
+        name=name.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        template_version=template_version,
+        created_by=actor,
     )
+    campaign.districts.set(district_ids)
+    _plan_inspections(campaign, actor, rows, inspector=inspector)
     return campaign
 
 

@@ -6,9 +6,16 @@ app_name = "inspections"
 urlpatterns = [
     # Planning and review (views_planning)
     path("campaigns/", views_planning.campaign_list, name="campaign_list"),
+    path("campaigns/export.<str:fmt>", views_planning.campaign_export, name="campaign_export"),
     path("campaigns/new/", views_planning.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", views_planning.campaign_detail, name="campaign_detail"),
+    path(
+        "campaigns/<int:pk>/export.<str:fmt>",
+        views_planning.campaign_detail_export,
+        name="campaign_detail_export",
+    ),
     path("inspections/", views_planning.inspection_list, name="inspection_list"),
+    path("inspections/export.<str:fmt>", views_planning.inspection_export, name="inspection_export"),
     path("inspections/new/", views_planning.inspection_create, name="inspection_create"),
     path("inspections/<int:pk>/", views_planning.inspection_detail, name="inspection_detail"),
     path("inspections/<int:pk>/approve/", views_planning.inspection_approve, name="inspection_approve"),

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from qorgau.accounts import policy
 from qorgau.accounts.scoping import get_visible_or_404
 from qorgau.checklists.models import AnswerKind, Item, Prefill, Severity
 from qorgau.core.errors import InvalidTransition
+from qorgau.core.files import atomic_with_files
 from qorgau.inspections import photos, selectors, services
 from qorgau.inspections.models import Answer, Finding, Inspection, InspectionEvent, Photo
 from qorgau.registry.models import CameraZone
@@ -532,8 +532,8 @@ def finding_add(request, pk: int):
     try:
         if len(uploads) > 10:
             raise ValidationError({"photos": _("Attach at most 10 photos to one finding.")})
-        # All or nothing: a refused photo leaves no finding, and a refused finding no photos.
-        with transaction.atomic():
+        # All or nothing: a refused photo leaves no finding, a refused finding no photos nor their files.
+        with atomic_with_files():
             added = [
                 photos.photo_add(actor=request.user, inspection=inspection, data=_photo_data(u))
                 for u in uploads

@@ -11,18 +11,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from qorgau.accounts import policy
 from qorgau.accounts.scoping import get_visible_or_404, scope_for
 from qorgau.core.errors import InvalidTransition
-from qorgau.inspections import selectors, services
+from qorgau.core.paging import id_page
+from qorgau.inspections import exports, selectors, services
 from qorgau.inspections.forms import (
     AmendForm,
     ApproveForm,
@@ -47,7 +47,7 @@ BUCKET_TITLES = {
 
 
 def _page(request, qs):
-    return Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return id_page(qs, request.GET.get("page"), settings.PAGE_SIZE)
 
 
 def _police_or_city(request) -> None:
@@ -73,6 +73,13 @@ def campaign_list(request):
         "inspections/campaign_list.html",
         {"page": page, "query": request.GET.copy(), "can_create": policy.can_create_campaign(request.user)},
     )
+
+
+@login_required
+@require_GET
+def campaign_export(request, fmt: str):
+    _police_or_city(request)
+    return exports.campaign_export_response(selectors.campaign_overview(user=request.user), fmt)
 
 
 @login_required
@@ -108,14 +115,19 @@ def campaign_create(request):
     return render(request, "inspections/campaign_form.html", {"form": form})
 
 
-@login_required
-def campaign_detail(request, pk: int):
+def _campaign_filters(request, pk: int) -> tuple[Campaign, CampaignFilterForm, dict]:
+    """The campaign and the filters of its list of schools: the page and its export read them here."""
     _police_or_city(request)
     campaign = get_visible_or_404(
         request.user, Campaign.objects.select_related("template_version__template"), pk=pk
     )
     filter_form = CampaignFilterForm(request.GET or None, user=request.user, campaign=campaign)
-    filters = filter_form.filters()
+    return campaign, filter_form, filter_form.filters()
+
+
+@login_required
+def campaign_detail(request, pk: int):
+    campaign, filter_form, filters = _campaign_filters(request, pk)
     scope = scope_for(request.user)
     # Inspectors are chosen within one district: a chief's own, or the one a city supervisor filtered to.
     district_id = scope.district_id if scope.level == "district" else filters.get("district_id")
@@ -164,15 +176,28 @@ def campaign_detail(request, pk: int):
     return render(request, "inspections/campaign_detail.html", context)
 
 
+@login_required
+@require_GET
+def campaign_detail_export(request, pk: int, fmt: str):
+    campaign, _form, filters = _campaign_filters(request, pk)
+    rows = selectors.campaign_inspections(user=request.user, campaign=campaign, **filters)
+    return exports.campaign_inspections_export_response(campaign, rows, fmt)
+
+
 # Inspections ----------------------------------------------------------------------------------------------
+
+
+def _inspection_filters(request) -> tuple[InspectionFilterForm, dict]:
+    """The inspection list's filters: the page and its export read them here. Firms have no such list."""
+    if scope_for(request.user).level not in ("city", "district", "school"):
+        raise Http404
+    form = InspectionFilterForm(request.GET, user=request.user)
+    return form, form.filters()
 
 
 @login_required
 def inspection_list(request):
-    if scope_for(request.user).level not in ("city", "district", "school"):
-        raise Http404
-    form = InspectionFilterForm(request.GET, user=request.user)
-    filters = form.filters()
+    form, filters = _inspection_filters(request)
     page = _page(request, selectors.inspection_rows(user=request.user, **filters))
     if filters.get("mine"):
         groups = [
@@ -194,6 +219,15 @@ def inspection_list(request):
     if request.htmx:
         return render(request, "inspections/_inspection_rows.html", context)
     return render(request, "inspections/inspection_list.html", context)
+
+
+@login_required
+@require_GET
+def inspection_export(request, fmt: str):
+    _form, filters = _inspection_filters(request)
+    rows = selectors.inspection_rows(user=request.user, **filters)
+    titles = BUCKET_TITLES if filters.get("mine") else None
+    return exports.inspection_export_response(rows, fmt, bucket_titles=titles)
 
 
 @login_required

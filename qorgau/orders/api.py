@@ -20,6 +20,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
 from qorgau.accounts.scoping import get_visible_or_404
+from qorgau.core.api_schema import choice
 from qorgau.inspections.models import Inspection
 from qorgau.orders import selectors, services
 from qorgau.orders.models import Amendment, Order, OrderItem, SchoolReport
@@ -58,7 +59,7 @@ class OrderDocumentOut(Schema):
 class OrderSummaryOut(Schema):
     id: int
     number: str = Field(description="District code / year / sequence; empty for a draft.")
-    status: Order.Status
+    status: choice(Order.Status)
     language: str
     school: OrderSchoolRef
     district: OrderDistrictRef
@@ -87,7 +88,7 @@ class OrderEvidenceOut(Schema):
 class SchoolReportOut(Schema):
     id: int
     item_id: int
-    kind: SchoolReport.Kind
+    kind: choice(SchoolReport.Kind)
     comment: str
     requested_deadline: date | None
     by: OrderPersonOut
@@ -108,7 +109,7 @@ class OrderItemOut(Schema):
     severity: str
     fix_kind: str
     deadline: date
-    status: OrderItem.Status
+    status: choice(OrderItem.Status)
     overdue_since: date | None
     done_at: datetime | None
     referred_at: datetime | None
@@ -121,7 +122,7 @@ class OrderAmendmentOut(Schema):
     id: int
     number: str
     seq: int
-    kind: Amendment.Kind
+    kind: choice(Amendment.Kind)
     item_id: int
     old_deadline: date | None
     new_deadline: date | None
@@ -199,7 +200,7 @@ class NotificationOut(Schema):
 
 
 class OrderFilters(Schema):
-    status: Order.Status | None = None
+    status: choice(Order.Status) | None = None
     school: int | None = None
     overdue: bool = Field(False, description="Only orders with overdue items.")
     q: str = Field("", max_length=100, description="School name or BIN.")

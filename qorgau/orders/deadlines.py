@@ -2,7 +2,8 @@
 
 Safe to run every few minutes: an item becomes overdue once (its `overdue_since` is set), and every
 notification has a key that the database allows once per recipient. Work is done in batches with a fixed
-number of queries per batch, whatever the number of open items.
+number of queries per batch, whatever the number of open items. Each batch is one transaction, and its
+emails are sent only after it commits: a batch that rolls back has told nobody anything.
 
 Deadlines are calendar dates in Asia/Almaty: an item is overdue from 00:00 of the day after its deadline.
 Reminders go to the school 3 days and 1 day before; on the day it becomes overdue, the school, the inspector
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from qorgau.accounts.models import Role, User
 from qorgau.orders.models import Order, OrderEvent, OrderItem
-from qorgau.orders.notify import build_for, db_datetime, deliver, insert_rows
+from qorgau.orders.notify import build_for, db_datetime, deliver, insert_rows, resend_unsent
 
 BATCH = 2000
 
@@ -31,6 +32,7 @@ class DeadlineRun:
     reminders: int = 0
     notifications: int = 0
     batches: int = 0
+    resent: int = 0
 
 
 def _recipients(items: list[OrderItem]) -> tuple[dict[int, list[User]], dict[int, list[User]]]:
@@ -82,6 +84,9 @@ def check_deadlines(*, now: dt.datetime | None = None) -> DeadlineRun:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     run = DeadlineRun()
+    # Emails are sent after each batch commits (notify.deliver); those whose sending failed go out now.
+    # (The window is in real time, as the notifications' created_at is: `now` may be given for a test.)
+    run.resent = resend_unsent(since=timezone.now() - dt.timedelta(days=1))
 
     # 1. Items whose deadline day has ended become overdue, once; everyone concerned is told.
     for batch in _batches(_open_items(deadline__lt=today, overdue_since__isnull=True)):

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from qorgau.orders.evidence import EVIDENCE_MAX_FILES, check_evidence
+from qorgau.orders.evidence import EVIDENCE_MAX_FILES, check_evidence, check_total
 
 
 class ServiceErrorsForm(forms.Form):
@@ -93,6 +93,10 @@ class ReportForm(ServiceErrorsForm):
             files.append((upload.name, data))
         if errors:
             raise ValidationError(errors)
+        try:
+            check_total([len(data) for _name, data in files])
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
         return files
 
 

@@ -90,7 +90,13 @@ class Order(models.Model):
         ordering = ["-issued_at", "-id"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        indexes = [models.Index(fields=["district", "status"]), models.Index(fields=["school", "status"])]
+        indexes = [
+            models.Index(fields=["district", "status"]),
+            models.Index(fields=["school", "status"]),
+            models.Index(fields=["issued_at"], name="order_issued_at"),
+            # A district's order list, newest first, read in index order instead of sorting the history.
+            models.Index(fields=["district", "issued_at"], name="order_district_issued_at"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "year", "seq"], name="one_order_number_per_district_year",
@@ -162,7 +168,13 @@ class OrderItem(models.Model):
         ordering = ["order", "position"]
         verbose_name = _("order item")
         verbose_name_plural = _("order items")
-        indexes = [models.Index(fields=["status", "deadline"])]
+        # The dashboards read each state through its own index: fixed in a period, fallen overdue in a period.
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["status", "done_at"], name="item_status_done_at"),
+            models.Index(fields=["status", "overdue_since"], name="item_status_overdue"),
+            models.Index(fields=["overdue_since"], name="item_overdue_since"),
+        ]
         constraints = [models.UniqueConstraint(fields=["order", "position"], name="one_position_per_order")]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -20,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from qorgau.accounts.models import Role, User
 from qorgau.orders.models import Notification, Order, OrderItem
+
+logger = logging.getLogger(__name__)
 
 
 def school_admins(school_id: int) -> list[User]:
@@ -171,23 +174,72 @@ def deliver(notifications: list[Draft]) -> int:
             continue
         seen.add(pair)
         new.append(n)
-    # ignore_conflicts: if another run inserted the same key meanwhile, the database keeps one. Those with
-    # an email address are emailed right after, in this transaction: they are saved as emailed.
+    # ignore_conflicts: if another run inserted the same key meanwhile, the database keeps one.
     created_at = db_datetime(timezone.now())
     insert_rows(
         Notification,
         ("recipient_id", "kind", "key", "order_id", "item_id", "subject", "body", "created_at", "emailed_at"),
         [
-            (n.recipient_id, n.kind, n.key, n.order_id, n.item_id, n.subject, n.body, created_at,
-             created_at if n.email else None)
+            (n.recipient_id, n.kind, n.key, n.order_id, n.item_id, n.subject, n.body, created_at, None)
             for n in new
         ],
         ignore_conflicts=True,
     )  # fmt: skip
-    emails = [EmailMessage(n.subject, n.body, settings.DEFAULT_FROM_EMAIL, [n.email]) for n in new if n.email]
-    if emails:
-        get_connection(fail_silently=True).send_messages(emails)
+    # Emails go out only once these rows are committed: an email about a batch that then rolled back would
+    # tell of something that did not happen. (Outside a transaction on_commit runs at once.)
+    to_email = [n for n in new if n.email]
+    if to_email:
+        transaction.on_commit(functools.partial(send_emails, to_email))
     return len(new)
+
+
+def send_emails(drafts: list[Draft]) -> int:
+    """Email committed notifications that are not emailed yet; return how many were sent.
+
+    Each row is claimed (its `emailed_at` set, rows another run holds skipped) before its email is sent, so
+    two runs never send one twice. If sending fails, the claim is undone and `resend_unsent` (run by the
+    deadline job) tries again later.
+    """
+    wanted = {(d.recipient_id, d.key): d for d in drafts}
+    with transaction.atomic():
+        rows = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(
+                order_id__in={d.order_id for d in drafts},
+                recipient_id__in={d.recipient_id for d in drafts},
+                key__in={d.key for d in drafts},
+                emailed_at__isnull=True,
+            )
+            .order_by()
+            .values_list("id", "recipient_id", "key")
+        )
+        claimed = [(pk, wanted[(who, key)]) for pk, who, key in rows if (who, key) in wanted]
+        ids = [pk for pk, _draft in claimed]
+        Notification.objects.filter(pk__in=ids).update(emailed_at=timezone.now())
+    if not claimed:
+        return 0
+    emails = [EmailMessage(d.subject, d.body, settings.DEFAULT_FROM_EMAIL, [d.email]) for _pk, d in claimed]
+    try:
+        get_connection().send_messages(emails)
+    except Exception:
+        Notification.objects.filter(pk__in=ids).update(emailed_at=None)
+        logger.exception("Sending %d notification emails failed; they will be tried again.", len(emails))
+        return 0
+    return len(emails)
+
+
+def resend_unsent(*, since: dt.datetime) -> int:
+    """Email the notifications since `since` whose sending failed (or never ran: a crash after commit)."""
+    rows = (
+        Notification.objects.filter(emailed_at__isnull=True, created_at__gte=since)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+    )
+    drafts = [
+        Draft(n.recipient_id, n.recipient.email, n.kind, n.key, n.order_id, n.item_id, n.subject, n.body)
+        for n in rows
+    ]
+    return send_emails(drafts) if drafts else 0
 
 
 def notify_users(

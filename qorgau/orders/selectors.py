@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from qorgau.accounts.scoping import visible
@@ -12,6 +13,19 @@ from qorgau.orders.models import Notification, Order, OrderItem, SchoolReport
 from qorgau.registry.selectors import school_search
 
 OPEN_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
+
+
+def _items_count(condition: Q | None = None):
+    """How many of the order's items meet `condition`: a correlated count, run for the page's rows only
+    (a grouped Count would group every order's items first)."""
+    counted = (
+        OrderItem.objects.filter(condition or Q(), order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 def order_list(
@@ -24,15 +38,12 @@ def order_list(
         qs = qs.filter(school_id=school_id)
     if q:
         qs = school_search(qs, q, prefix="school__")
+
     qs = qs.annotate(
-        items_total=Count("items", distinct=True),
-        items_open=Count("items", filter=Q(items__status__in=OPEN_STATUSES), distinct=True),
-        items_overdue=Count(
-            "items",
-            filter=Q(items__status__in=OPEN_STATUSES, items__overdue_since__isnull=False),
-            distinct=True,
-        ),
-        items_reported=Count("items", filter=Q(items__status=OrderItem.Status.REPORTED), distinct=True),
+        items_total=_items_count(),
+        items_open=_items_count(Q(status__in=OPEN_STATUSES)),
+        items_overdue=_items_count(Q(status__in=OPEN_STATUSES, overdue_since__isnull=False)),
+        items_reported=_items_count(Q(status=OrderItem.Status.REPORTED)),
     )
     if overdue_only:
         qs = qs.filter(items_overdue__gt=0)
@@ -41,14 +52,23 @@ def order_list(
 
 def order_counts(*, user) -> dict[str, int]:
     """Orders in the user's area: drafts, open (issued), with overdue items, with reports to decide."""
-    open_item = Q(items__status__in=OPEN_STATUSES, status=Order.Status.ISSUED)
-    return visible(user, Order).aggregate(
-        drafts=Count("id", filter=Q(status=Order.Status.DRAFT), distinct=True),
-        open=Count("id", filter=Q(status=Order.Status.ISSUED), distinct=True),
-        overdue=Count("id", filter=open_item & Q(items__overdue_since__isnull=False), distinct=True),
-        reported=Count(
-            "id", filter=Q(items__status=OrderItem.Status.REPORTED, status=Order.Status.ISSUED), distinct=True
-        ),
+    # One pass over the drafts and issued orders in scope (an index); each issued order asks its own items
+    # through their order index. Joining every item of every order and counting distinct ids sorted the
+    # whole history.
+    overdue = OrderItem.objects.filter(
+        order=OuterRef("pk"), status__in=OPEN_STATUSES, overdue_since__isnull=False
+    )
+    reported = OrderItem.objects.filter(order=OuterRef("pk"), status=OrderItem.Status.REPORTED)
+    issued = Q(status=Order.Status.ISSUED)
+    return (
+        visible(user, Order)
+        .filter(status__in=[Order.Status.DRAFT, Order.Status.ISSUED])
+        .aggregate(
+            drafts=Count("id", filter=Q(status=Order.Status.DRAFT)),
+            open=Count("id", filter=issued),
+            overdue=Count("id", filter=issued & Q(Exists(overdue))),
+            reported=Count("id", filter=issued & Q(Exists(reported))),
+        )
     )
 
 

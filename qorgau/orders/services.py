@@ -19,7 +19,7 @@ from qorgau.accounts import policy
 from qorgau.accounts.models import Role
 from qorgau.checklists.models import FixKind, Severity
 from qorgau.core.errors import InvalidTransition, NotAllowed
-from qorgau.core.files import store_file
+from qorgau.core.files import atomic_with_files, store_file
 from qorgau.core.numbering import next_number
 from qorgau.inspections.models import Finding, Inspection
 from qorgau.orders.models import (
@@ -195,7 +195,7 @@ def store_document(data: bytes, suffix: str) -> tuple[str, str]:
     return store_file(data, folder="documents", suffix=suffix)
 
 
-@transaction.atomic
+@atomic_with_files()
 def order_issue(*, actor, order: Order) -> Order:
     """The district chief signs the order: it gets its number, becomes immutable, its documents are made."""
     from qorgau.orders import documents
@@ -302,10 +302,10 @@ def _school_item(actor, item: OrderItem) -> OrderItem:
     return item
 
 
-@transaction.atomic
+@atomic_with_files()
 def report_fix(*, actor, item: OrderItem, comment: str, files: list[tuple[str, bytes]]) -> SchoolReport:
     """The school reports an item fixed, with evidence files (photos, PDF contracts, certificates)."""
-    from qorgau.orders.evidence import EVIDENCE_MAX_FILES, SUFFIXES, check_evidence
+    from qorgau.orders.evidence import EVIDENCE_MAX_FILES, SUFFIXES, check_total, evidence_for_storage
 
     item = _school_item(actor, item)
     if item.status != ItemStatus.OPEN:
@@ -316,7 +316,8 @@ def report_fix(*, actor, item: OrderItem, comment: str, files: list[tuple[str, b
         raise ValidationError({"files": _("Attach at least one file as evidence.")})
     if len(files) > EVIDENCE_MAX_FILES:
         raise ValidationError({"files": _("At most %(n)d files at once.") % {"n": EVIDENCE_MAX_FILES}})
-    checked = [check_evidence(name, data) for name, data in files]
+    check_total([len(data) for _name, data in files])
+    checked = [evidence_for_storage(name, data) for name, data in files]
     report = SchoolReport.objects.create(
         item=item, kind=SchoolReport.Kind.FIX, comment=comment.strip(), by=actor
     )
@@ -384,7 +385,7 @@ def _close_if_done(order: Order, actor) -> None:
         _event(order, actor, OrderEvent.Action.CLOSED)
 
 
-@transaction.atomic
+@atomic_with_files()
 def report_decide(*, actor, report: SchoolReport, accept: bool, reason: str = "") -> SchoolReport:
     """The inspector accepts a reported fix (item done) or rejects it with a reason (back to the school);
     for an extension request, accepting makes an amendment with the requested deadline."""
@@ -486,7 +487,7 @@ def _amend(actor, order: Order, item: OrderItem, kind: str, new_deadline, reason
     return amendment
 
 
-@transaction.atomic
+@atomic_with_files()
 def amendment_create(
     *, actor, item: OrderItem, kind: str, reason: str, new_deadline: dt.date | None = None
 ) -> Amendment:

@@ -6,8 +6,15 @@ app_name = "orders"
 urlpatterns = [
     # Police side (views_police)
     path("orders/", views_police.order_list, name="order_list"),
+    path("orders/export.<str:fmt>", views_police.order_export, name="order_export"),
     path("orders/overdue/", views_police.overdue_list, name="overdue_list"),
+    path("orders/overdue/export.<str:fmt>", views_police.overdue_export, name="overdue_export"),
     path("orders/verification/", views_police.verification_queue, name="verification_queue"),
+    path(
+        "orders/verification/export.<str:fmt>",
+        views_police.verification_queue_export,
+        name="verification_queue_export",
+    ),
     path("inspections/<int:inspection_pk>/order/", views_police.order_draft, name="order_draft"),
     path("orders/<int:pk>/", views_police.order_detail, name="order_detail"),
     path("orders/<int:pk>/edit/", views_police.order_edit, name="order_edit"),
@@ -29,6 +36,7 @@ urlpatterns = [
     path("orders/<int:pk>/evidence/<int:evidence_pk>/", views_police.evidence_file, name="evidence_file"),
     # The school's side (views_school)
     path("our-orders/", views_school.to_fix, name="to_fix"),
+    path("our-orders/export.<str:fmt>", views_school.to_fix_export, name="to_fix_export"),
     path("orders/<int:pk>/acknowledge/", views_school.acknowledge, name="acknowledge"),
     path("orders/<int:pk>/items/<int:item_pk>/report/", views_school.report, name="report"),
     path("orders/<int:pk>/items/<int:item_pk>/extension/", views_school.extension, name="extension"),

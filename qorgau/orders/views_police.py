@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,9 +26,10 @@ from qorgau.accounts import policy
 from qorgau.accounts.scoping import get_visible_or_404, visible
 from qorgau.checklists.models import FixKind, Severity
 from qorgau.core.errors import InvalidTransition
+from qorgau.core.paging import id_page
 from qorgau.inspections.models import Inspection
 from qorgau.inspections.photos import photo_path
-from qorgau.orders import selectors, services
+from qorgau.orders import exports, selectors, services
 from qorgau.orders.forms import (
     AmendForm,
     DecideForm,
@@ -89,7 +89,7 @@ def _open_item(order: Order, item: OrderItem) -> None:
 
 
 def _page(request, qs):
-    return Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return id_page(qs, request.GET.get("page"), settings.PAGE_SIZE)
 
 
 def _to_order(order: Order, anchor: str = ""):
@@ -445,10 +445,16 @@ def decide(request, pk: int, report_pk: int):
 # Lists ----------------------------------------------------------------------------------------------------
 
 
+def _order_filters(request) -> tuple[OrderFilterForm, dict]:
+    """The order list's filters: the page and its export read them here."""
+    form = OrderFilterForm(request.GET or None)
+    return form, form.filters()
+
+
 @login_required
 def order_list(request):
-    form = OrderFilterForm(request.GET or None)
-    page = _page(request, selectors.order_list(user=request.user, **form.filters()))
+    form, filters = _order_filters(request)
+    page = _page(request, selectors.order_list(user=request.user, **filters))
     context = {
         "form": form,
         "page": page,
@@ -457,6 +463,13 @@ def order_list(request):
     }
     template = "orders/_order_rows.html" if request.htmx else "orders/order_list.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def order_export(request, fmt: str):
+    _form, filters = _order_filters(request)
+    return exports.order_export_response(selectors.order_list(user=request.user, **filters), fmt)
 
 
 @login_required
@@ -470,10 +483,22 @@ def overdue_list(request):
 
 
 @login_required
+@require_GET
+def overdue_export(request, fmt: str):
+    return exports.overdue_export_response(selectors.overdue_items(user=request.user), fmt)
+
+
+@login_required
 def verification_queue(request):
     page = _page(request, selectors.verification_queue(user=request.user))
     context = {"page": page, "query": request.GET.copy(), "can_decide": policy.can_verify_order(request.user)}
     return render(request, "orders/verification_queue.html", context)
+
+
+@login_required
+@require_GET
+def verification_queue_export(request, fmt: str):
+    return exports.verification_export_response(selectors.verification_queue(user=request.user), fmt)
 
 
 # Files: served as stored, never re-rendered ---------------------------------------------------------------

@@ -15,11 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from qorgau.accounts import policy
 from qorgau.accounts.scoping import get_visible_or_404
-from qorgau.orders import selectors, services
+from qorgau.orders import exports, selectors, services
 from qorgau.orders.evidence import EVIDENCE_MAX_FILES
 from qorgau.orders.forms_school import AcknowledgeForm, ExtensionForm, ReportForm, max_mb
 from qorgau.orders.models import Notification, Order, OrderItem, SchoolReport
@@ -75,6 +75,13 @@ def to_fix(request):
         "today": timezone.localdate(),
     }
     return render(request, "orders/to_fix.html", context)
+
+
+@login_required
+@require_GET
+def to_fix_export(request, fmt: str):
+    _require_answering(request.user)
+    return exports.to_fix_export_response(selectors.school_to_fix(user=request.user), fmt)
 
 
 @login_required

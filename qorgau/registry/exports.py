@@ -1,5 +1,6 @@
 """Exports of registry lists. The rows come from the same scoped selector as the page."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qorgau.core.exports import export_response
@@ -29,4 +30,26 @@ def school_export_response(schools, fmt: str):
     return export_response(
         rows=schools.iterator(chunk_size=2000), columns=_school_columns(), fmt=fmt, filename="schools",
         sheet=_("Schools"),
+    )  # fmt: skip
+
+
+def _firm_columns():
+    today = timezone.localdate()
+    return [
+        (_("Name"), lambda f: f.name),
+        (_("BIN"), lambda f: f.bin),
+        (_("Licence number"), lambda f: f.licence_no),
+        (_("Licence valid until"), lambda f: f.licence_expiry),
+        (_("Licence expired"), lambda f: _("yes") if f.licence_expired(today) else _("no")),
+        (_("Schools guarded"), lambda f: f.schools_count),
+        (_("Rapid-response teams"), lambda f: f.rapid_response_teams),
+        (_("Phone"), lambda f: f.phone),
+        (_("Address"), lambda f: f.address),
+    ]
+
+
+def firm_export_response(firms, fmt: str):
+    return export_response(
+        rows=firms.iterator(chunk_size=2000), columns=_firm_columns(), fmt=fmt, filename="security-firms",
+        sheet=_("Security firms"),
     )  # fmt: skip

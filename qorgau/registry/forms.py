@@ -88,15 +88,32 @@ class SchoolFilterForm(forms.Form):
     district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
     tier = forms.ChoiceField(label=_("Size tier"), required=False)
     missing = forms.ChoiceField(label=_("Equipment"), required=False)
+    # From a dashboard: inspected (or not) in the period given by "from", "to" and "campaign".
+    inspected = forms.ChoiceField(label=_("Inspected"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         from qorgau.registry.models import SizeTier
 
+        self.user = user
         self.fields["district"].queryset = visible(user, District)
         self.fields["district"].empty_label = _("All districts")
         self.fields["tier"].choices = [("", _("All tiers")), *SizeTier.choices]
         self.fields["missing"].choices = [("", _("Any equipment")), *MISSING_FILTERS.items()]
+        self.fields["inspected"].choices = [
+            ("", _("Inspected or not")),
+            ("yes", _("Inspected in the period")),
+            ("no", _("Not inspected in the period")),
+        ]
+
+    def _inspected(self, value: str):
+        """(True/False, the dashboard's filters) when the list is narrowed to schools (not) inspected."""
+        if not value:
+            return None
+        from qorgau.oversight.selectors import parse_filters
+
+        period, _form = parse_filters(user=self.user, params=self.data)
+        return value == "yes", period
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -107,6 +124,7 @@ class SchoolFilterForm(forms.Form):
             "district_id": data["district"].pk if data.get("district") else None,
             "size_tier": data.get("tier") or "",
             "missing": data.get("missing") or "",
+            "inspected": self._inspected(data.get("inspected") or ""),
         }
 
 

@@ -59,8 +59,10 @@ XLSX = "xlsx"
 
 # Almaty has a few hundred schools and a few thousand cameras; a bigger file is a mistake, not a register.
 MAX_ROWS = 50_000
-# An XLSX is a zip: its sheets may unpack to at most this many times the upload limit (no zip bombs).
-MAX_UNPACK_RATIO = 20
+# An XLSX is a zip. Besides the total it unpacks to (settings.IMPORT_MAX_UNPACKED_BYTES), a workbook has a
+# few dozen parts, and no part of a real one packs its content more than a few dozen times smaller.
+MAX_ZIP_MEMBERS = 1_000
+MAX_MEMBER_RATIO = 200
 # Lookups by BIN go in batches this large: one query for a whole ordinary file, and well under the
 # parameter limits of SQLite (32,766 since 3.32) and PostgreSQL (65,535).
 _LOOKUP_BATCH = 10_000
@@ -80,6 +82,14 @@ BROKEN_WORKBOOK = _(
     "The workbook cannot be read; it may be damaged. Open it in Excel, save it and try again."
 )
 TOO_LARGE = _("The file is too large: %(size)s; the limit is %(limit)s.")
+ODD_ZIP = _(
+    "The workbook is not built like an Excel file (a part of it unpacks hundreds of times larger, or it has "
+    "thousands of parts). Open it in Excel, save it as «Excel Workbook (.xlsx)» and upload it again."
+)
+ZIP_BOMB = _(
+    "The workbook would unpack to %(size)s, more than the %(limit)s an import may hold; it is damaged or not "
+    "a real table. Open it in Excel, keep only the sheet with the table, save it and upload it again."
+)
 EMPTY_FILE = _("The file is empty.")
 NO_HEADER = _("The first row must hold the column names.")
 NO_ROWS = _("The file has no rows below the column names.")
@@ -401,11 +411,30 @@ def _read_csv(text: str) -> _Table:
         raise ImportRejected(str(message % {"line": reader.line_num, "error": error})) from error
 
 
-def _read_xlsx(data: bytes) -> _Table:
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip bomb before anything is unpacked.
+
+    The sizes come from the archive's directory, and they hold: Python's zipfile stops every member at its
+    declared size (a member that unpacks to more fails its CRC check), so the sum is a true upper bound.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > MAX_UNPACK_RATIO * settings.IMPORT_MAX_BYTES:
-        raise _too_large(unpacked, MAX_UNPACK_RATIO * settings.IMPORT_MAX_BYTES)
+        members = archive.infolist()
+    limit = settings.IMPORT_MAX_UNPACKED_BYTES
+    unpacked = sum(info.file_size for info in members)
+    squeezed = any(
+        info.file_size > 1024 * 1024 and info.file_size > MAX_MEMBER_RATIO * max(info.compress_size, 1)
+        for info in members
+    )
+    if unpacked > limit:
+        raise ImportRejected(
+            str(ZIP_BOMB % {"size": filesizeformat(unpacked), "limit": filesizeformat(limit)})
+        )
+    if squeezed or len(members) > MAX_ZIP_MEMBERS:
+        raise ImportRejected(str(ODD_ZIP))
+
+
+def _read_xlsx(data: bytes) -> _Table:
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds of errors on a damaged workbook

@@ -119,11 +119,18 @@ def school_list(
     district_id: int | None = None,
     size_tier: str = "",
     missing: str = "",
+    inspected: tuple | None = None,
     annotate: bool = True,
 ) -> QuerySet[School]:
-    """Schools the user may see, filtered, with the equipment counts the list shows. One query per page."""
+    """Schools the user may see, filtered, with the equipment counts the list shows. One query per page.
+    `inspected`: (yes, filters) from a dashboard — schools (not) inspected in the dashboard's period."""
     today = timezone.localdate()
     qs = visible(user, School).select_related("district")
+    if inspected is not None:
+        from qorgau.oversight.selectors import inspected_condition
+
+        yes, period = inspected
+        qs = qs.filter(inspected_condition(period) if yes else ~inspected_condition(period))
     if q:
         qs = school_search(qs, q, with_address=True)
     if district_id:

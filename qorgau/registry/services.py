@@ -35,6 +35,14 @@ def _assign(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
         raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
+    # full_clean() lets None through a field that may be blank but not null; the database would refuse it.
+    nulls = {
+        name: [instance._meta.get_field(name).error_messages["null"]]
+        for name, value in data.items()
+        if value is None and not instance._meta.get_field(name).null
+    }
+    if nulls:
+        raise ValidationError(nulls)
     for name, value in data.items():
         setattr(instance, name, value)
 

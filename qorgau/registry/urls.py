@@ -16,6 +16,7 @@ urlpatterns = [
         "schools/<int:pk>/<slug:kind>/<int:item_pk>/delete/", views.equipment_delete, name="equipment_delete"
     ),
     path("firms/", views.firm_list, name="firm_list"),
+    path("firms/export.<str:fmt>", views.firm_export, name="firm_export"),
     path("firms/new/", views.firm_create, name="firm_create"),
     path("firms/<int:pk>/", views.firm_detail, name="firm_detail"),
     path("firms/<int:pk>/edit/", views.firm_edit, name="firm_edit"),

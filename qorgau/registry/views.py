@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from qorgau.accounts import policy
 from qorgau.accounts.scoping import get_visible_or_404, scope_for
@@ -88,7 +88,9 @@ def _form_page(request, form, template_context: dict, on_valid, success_url):
         else:
             messages.success(request, _("Saved."))
             return redirect(success_url)
-    return render(request, "registry/form.html", {"form": form, **template_context})
+    # Cancel goes where saving would have gone: no javascript: link, which the Content-Security-Policy blocks.
+    context = {"form": form, "cancel_url": resolve_url(success_url), **template_context}
+    return render(request, "registry/form.html", context)
 
 
 @login_required
@@ -186,15 +188,26 @@ def equipment_delete(request, pk: int, kind: str, item_pk: int):
     return redirect(school.get_absolute_url() + f"#{kind}")
 
 
+def _firm_filters(request) -> dict:
+    """The firm list's filters from the query string: the page and its export read them here."""
+    return {"q": request.GET.get("q", "")[:100]}
+
+
 @login_required
 def firm_list(request):
-    q = request.GET.get("q", "")[:100]
-    page = _page(request, selectors.firm_list(user=request.user, q=q))
+    filters = _firm_filters(request)
+    page = _page(request, selectors.firm_list(user=request.user, **filters))
     return render(
         request,
         "registry/firm_list.html",
-        {"page": page, "q": q, "can_create": policy.can_create_firm(request.user)},
+        {"page": page, "q": filters["q"], "can_create": policy.can_create_firm(request.user)},
     )
+
+
+@login_required
+@require_GET
+def firm_export(request, fmt: str):
+    return exports.firm_export_response(selectors.firm_list(user=request.user, **_firm_filters(request)), fmt)
 
 
 @login_required

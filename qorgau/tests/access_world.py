@@ -30,6 +30,7 @@ from qorgau.inspections import services as inspection_services
 from qorgau.orders import services as order_services
 from qorgau.orders.models import Notification, OrderItem
 from qorgau.orders.notify import notify_users
+from qorgau.public import services as public_services
 from qorgau.tests.factories import (
     AccessPointFactory,
     CameraFactory,
@@ -167,6 +168,15 @@ def _side(district, *, firm, chief, inspector, head_name: str, city, school_name
         districts=[district], template_version=default_version(),
     )  # fmt: skip
     side.planned = side.campaign.inspections.get(school=school)
+
+    # A parent's concern about the school, in its district's queue; the public pages name the school by
+    # its BIN and the concern by its reference number.
+    side.concern = public_services.concern_report(
+        school=school, what="Калитка во двор открыта во время уроков", where="Задний двор",
+        when="Каждое утро", contact="+7 701 000 00 00", ip=f"10.0.0.{district.pk % 250}",
+    )  # fmt: skip
+    side.concern_ref = side.concern.reference
+    side.school_bin = school.bin
     return side
 
 

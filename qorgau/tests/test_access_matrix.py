@@ -91,6 +91,7 @@ MANAGERS = frozenset({CITY, CHIEF})  # new schools, imports, assigning inspector
 EQUIPMENT = POLICE | {HEAD}
 GUARD_POSTS = EQUIPMENT | {FIRM}  # a firm keeps its guard posts current
 NOBODY = frozenset()
+BUDGET = frozenset({CITY, EDU, CHIEF})  # budget needs: who plans or follows the money
 SIDE_A = frozenset({CHIEF, INSPECTOR, HEAD, FIRM})  # those who must never see anything of school B
 
 # Who sees an object of each kind, by side. A kind without "foreign" has no side B (e.g. lists, checklists).
@@ -113,6 +114,12 @@ SEES: dict[str, dict[str, frozenset[str]]] = {
     # row the persona may not see (the canary check below).
     "filter": {"own": USERS, "foreign": USERS},
     "inspection filter": {"own": USERS - {FIRM}, "foreign": USERS - {FIRM}},
+    # Public pages: a school's by its BIN, a concern's status by its reference number. Side B's school page
+    # shows its name (the canary), so only side A's is asked for; a status shows no name at all.
+    "public school": {"own": USERS},
+    "public reference": {"own": USERS, "foreign": USERS},
+    # Parents' concerns: the district police's (the city's); a school, its guards and education never.
+    "concern": {"own": POLICE, "foreign": frozenset({CITY})},
 }
 SAME_ON_EVERY_SIDE = {"before lookup", "filter", "inspection filter"}
 
@@ -164,6 +171,9 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "core:home": _page(get=read(302), post=read(302)),
     # Health check for monitoring: public, says only whether the database answers.
     "core:healthz": _page(get=read(200), post=read(200), anon={"get": 200, "post": 200}),
+    # The audit log: the city supervisor only (the education department is city-wide but may not read it).
+    "core:audit_list": _page(get=read(200, who={CITY}), post=None),
+    "core:audit_list_export": _page(args={"fmt": "=csv"}, get=read(200, who={CITY}), post=None),
     "accounts:login": _page(
         get=read(302), post=read(302), anon={"get": 200, "post": 200}, personal=True
     ),  # signed-in users are sent on
@@ -193,6 +203,7 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
         may(GUARD_POSTS, 302),
     ),
     "registry:firm_list": _page(),
+    "registry:firm_export": _page(args={"fmt": "=csv"}, post=None),
     "registry:firm_create": _page(get=may({CITY}, 200), post=may({CITY}, 200)),
     "registry:firm_detail": _page("firm", {"pk": "firm"}),
     "registry:firm_edit": _page("firm", {"pk": "firm"}, may({CITY, FIRM}, 200), may({CITY, FIRM}, 200)),
@@ -217,11 +228,25 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     ),
     # Campaigns and inspections
     "inspections:campaign_list": _page("police area"),
+    "inspections:campaign_export": _page("police area", {"fmt": "=csv"}, post=None),
     "inspections:campaign_create": _page(get=may({CITY}, 200), post=may({CITY}, 200)),
     "inspections:campaign_detail": _page("campaign", {"pk": "campaign"}, READ, may(MANAGERS, 200)),
+    "inspections:campaign_detail_export": (
+        _page("campaign", {"pk": "campaign", "fmt": "=csv"}, post=None),
+        _page("campaign", {"pk": "campaign", "fmt": "=csv"}, post=None, query={"district": "district"}),
+    ),
     "inspections:inspection_list": (
         _page("inspection area"),
         _page("inspection filter", query={"school": "school", "campaign": "campaign"}),
+    ),
+    "inspections:inspection_export": (
+        _page("inspection area", {"fmt": "=csv"}, post=None),
+        _page(
+            "inspection filter",
+            {"fmt": "=csv"},
+            post=None,
+            query={"district": "district", "campaign": "campaign"},
+        ),
     ),
     "inspections:inspection_create": (
         _page(get=may(FIELD, 200), post=may(FIELD, 200)),
@@ -292,10 +317,94 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
         # No act before approval: the police are told why (409); the school does not see the inspection.
         _page("unapproved", {"pk": "inspection_open", "lang": "=ru"}, read(409), read(409)),
     ),
+    # Dashboards (oversight.views_dashboard): the police and the education department; schools and firms are
+    # refused by role (403) before anything is looked up. A district office's `?district=` of another district
+    # is ignored: it gets its own district's figures (the canary check proves no foreign row shows).
+    "oversight:dashboard": (
+        _page(get=read(who=CITYWIDE | FIELD), post=None, policy_first=True),
+        _page(
+            "filter",
+            query={"district": "district"},
+            get=read(who=CITYWIDE | FIELD),
+            post=None,
+            policy_first=True,
+        ),
+    ),
+    "oversight:dashboard_export": _page(
+        args={"fmt": "=csv"}, get=read(who=CITYWIDE | FIELD), post=None, policy_first=True
+    ),
+    "oversight:item_list": (
+        _page(get=read(who=CITYWIDE | FIELD), post=None, policy_first=True),
+        _page(
+            "filter",
+            query={"district": "district"},
+            get=read(who=CITYWIDE | FIELD),
+            post=None,
+            policy_first=True,
+        ),
+    ),
+    "oversight:item_list_export": _page(
+        args={"fmt": "=csv"}, get=read(who=CITYWIDE | FIELD), post=None, policy_first=True
+    ),
+    # What to inspect next (oversight.views_planning): the police read the ranking, the chief and the city
+    # plan a campaign from it; other roles are refused by role first. A `?district=` the persona does not see
+    # is a 404 (chief X cannot rank or plan district Y), as a district that does not exist.
+    "oversight:risk_list": (
+        _page(get=read(who=POLICE), post=None, policy_first=True),
+        _page("district", query={"district": "district"}, get=read(who=POLICE), post=None, policy_first=True),
+    ),
+    "oversight:risk_export": (
+        _page(args={"fmt": "=csv"}, get=read(who=POLICE), post=None, policy_first=True),
+        _page(
+            "district",
+            args={"fmt": "=xlsx"},
+            query={"district": "district"},
+            get=read(who=POLICE),
+            post=None,
+            policy_first=True,
+        ),
+    ),
+    "oversight:risk_plan": (
+        _page(get=may(MANAGERS, 200), post=may(MANAGERS, 200), policy_first=True),
+        _page(
+            "district",
+            query={"district": "district"},
+            get=may(MANAGERS, 200),
+            post=may(MANAGERS, 302),
+            policy_first=True,
+            body=lambda side: {
+                "n": 5,
+                "name": "По риску",
+                "starts_on": later(1),
+                "ends_on": later(30),
+                "inspector": side.inspector.pk,
+            },
+        ),
+    ),
+    # Budget needs (oversight.views_budget): the education department and the city, a chief the district;
+    # inspectors, schools and firms are refused by role first. A foreign `?district=` is a 404.
+    "oversight:budget_list": (
+        _page(get=read(who=BUDGET), post=None, policy_first=True),
+        _page("district", query={"district": "district"}, get=read(who=BUDGET), post=None, policy_first=True),
+    ),
+    "oversight:budget_export": (
+        _page(args={"fmt": "=csv"}, get=read(who=BUDGET), post=None, policy_first=True),
+        _page(
+            "district",
+            args={"fmt": "=xlsx"},
+            query={"district": "district", "per": "=item"},
+            get=read(who=BUDGET),
+            post=None,
+            policy_first=True,
+        ),
+    ),
     # Orders, police side
     "orders:order_list": _page(),
     "orders:overdue_list": _page(),
     "orders:verification_queue": _page(),
+    "orders:order_export": _page(args={"fmt": "=csv"}, post=None),
+    "orders:overdue_export": _page(args={"fmt": "=csv"}, post=None),
+    "orders:verification_queue_export": _page(args={"fmt": "=csv"}, post=None),
     "orders:order_draft": (
         _page("approved", {"inspection_pk": "inspection_unordered"}, may(FIELD, 200), may(FIELD, 200)),
         # An order exists: whoever sees it is sent to it; the school, which does not see a draft, is not.
@@ -336,6 +445,7 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "orders:evidence_file": _page("issued", {"pk": "order", "evidence_pk": "evidence"}, READ, None),
     # Orders, the school's side
     "orders:to_fix": _page(get=read(who={HEAD}), post=read(who={HEAD})),
+    "orders:to_fix_export": _page(args={"fmt": "=csv"}, get=read(who={HEAD}), post=None),
     "orders:acknowledge": _page("issued", {"pk": "order"}, may({HEAD}, 200), may({HEAD}, 200)),
     "orders:report": _page(
         "issued", {"pk": "order", "item_pk": "open_item"}, may({HEAD}, 200), may({HEAD}, 200)
@@ -348,6 +458,33 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
         "personal", {"pk": "notification"}, None, may(USERS, 302), personal=True
     ),
     "orders:notification_read_all": _page(get=None, post=may(USERS, 302), personal=True),
+    # Public pages, no sign-in. Sending a concern is the public's form, open to everyone signed in or not.
+    "public:home": _page(get=read(200), post=None, anon={"get": 200, "post": 405}),
+    "public:school": _page(
+        "public school", {"bin": "school_bin"}, READ, None, anon={"get": 200, "post": 405}
+    ),
+    "public:concern_new": _page(
+        "public school", {"bin": "school_bin"}, READ, read(200), anon={"get": 200, "post": 200}
+    ),
+    "public:concern_status": (
+        _page(get=read(200), post=None, anon={"get": 200, "post": 405}),
+        _page(
+            "public reference",
+            get=read(200),
+            post=None,
+            anon={"get": 200, "post": 405},
+            query={"ref": "concern_ref"},
+        ),
+    ),
+    # Parents' concerns, the police's queue: the role is checked first (403 for school, firm, education).
+    "public:concern_list": _page(get=read(who=POLICE), post=None),
+    "public:concern_detail": _page("concern", {"pk": "concern"}, read(who=POLICE), None, policy_first=True),
+    **{
+        f"public:concern_{action}": _page(
+            "concern", {"pk": "concern"}, None, may(FIELD, 200), policy_first=True
+        )
+        for action in ("note", "dismiss", "close", "inspect")
+    },
     # The API's own pages: its description is public (it holds no data); its root is nothing.
     "api:openapi-json": _page(anon={"get": 200, "post": 200}),
     "api:openapi-view": _page(anon={"get": 200, "post": 200}),
@@ -861,6 +998,8 @@ def expected(rule, act_or_none, role: str, side: str, method: str) -> frozenset:
     """The answers the rules above allow. `rule` is a Page or a Call; for a Call, act_or_none is the Call."""
     if role == ANON:
         if isinstance(rule, Page):
+            if rule.anon and side == "missing" and rule.anon[method] != 405:
+                return frozenset({404})  # a public page answers an id of nothing as not found
             return frozenset({rule.anon[method]} if rule.anon else {LOGIN})
         return frozenset({rule.anon})
     if act_or_none is None:

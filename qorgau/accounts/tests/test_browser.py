@@ -9,20 +9,27 @@ from qorgau.tests.browser_helpers import htmx_loaded, login
 
 pytestmark = pytest.mark.browser
 
+POLICE_OVERSIGHT = {"dashboard", "risk", "concerns"}
 MENU = {
     "city_supervisor": {
-        "schools", "firms", "checklists", "inspections", "campaigns", "orders", "import", "admin",
+        "schools", "firms", "checklists", "inspections", "campaigns", "orders", "import", "admin", "audit",
+        "budget", *POLICE_OVERSIGHT,
     },
-    "chief_x": {"schools", "firms", "checklists", "inspections", "campaigns", "orders", "overdue", "import"},
-    "inspector_x": {"schools", "firms", "checklists", "inspections", "orders", "verify"},
+    "chief_x": {
+        "schools", "firms", "checklists", "inspections", "campaigns", "orders", "overdue", "import", "budget",
+        *POLICE_OVERSIGHT,
+    },
+    "inspector_x": {"schools", "firms", "checklists", "inspections", "orders", "verify", *POLICE_OVERSIGHT},
     "school_admin_a": {"school", "to_fix"},
-    "education_user": {"schools", "firms", "checklists", "inspections", "campaigns", "orders"},
+    "education_user": {
+        "dashboard", "schools", "firms", "checklists", "inspections", "campaigns", "orders", "budget",
+    },
     "firm_user": {"firm", "schools"},
 }  # fmt: skip
 HOME = {
-    "city_supervisor": r"/schools/$",
-    "education_user": r"/schools/$",
-    "chief_x": r"/inspections/$",
+    "city_supervisor": r"/dashboard/$",
+    "education_user": r"/dashboard/$",
+    "chief_x": r"/dashboard/$",
     "inspector_x": r"/inspections/$",
     "firm_user": r"/firms/\d+/$",
 }
@@ -91,7 +98,7 @@ def test_the_kk_button_switches_the_page_to_kazakh(page, city_supervisor):
 
     expect(page.locator("html")).to_have_attribute("lang", "kk")
     expect(page.locator(".langs button[value=kk]")).to_have_attribute("aria-pressed", "true")
-    expect(page).to_have_url(re.compile(r"/schools/$"))  # back on the page the switch was made from
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))  # back on the page the switch was made from
     page.reload()  # the choice is kept with the account
     expect(page.locator("html")).to_have_attribute("lang", "kk")
 

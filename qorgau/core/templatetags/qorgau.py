@@ -17,6 +17,17 @@ def query_with(query, **changes) -> str:
     return urlencode(params)
 
 
+@register.simple_tag
+def query_without(query, *names) -> str:
+    """The current query string without some parameters (e.g. the page number, for an export link)."""
+    params = query.copy() if query is not None else {}
+    for name in names:
+        params.pop(name, None)
+    if hasattr(params, "urlencode"):
+        return params.urlencode()
+    return urlencode(params)
+
+
 @register.filter
 def field_label(field_name: str, object_type: str) -> str:
     """The human label of a model field, for history entries stored by field name."""

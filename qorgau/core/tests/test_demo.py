@@ -154,8 +154,10 @@ def test_every_demo_user_logs_in_with_the_demo_password_and_lands_on_their_home(
                 expected = f"/schools/{user.organisation.school_id}/"
             elif user.role == Role.SECURITY_FIRM:
                 expected = f"/firms/{user.organisation.firm_id}/"
-            elif user.role in (Role.INSPECTOR, Role.DISTRICT_CHIEF):
+            elif user.role == Role.INSPECTOR:
                 expected = "/inspections/"
+            elif user.role in (Role.CITY_SUPERVISOR, Role.EDUCATION, Role.DISTRICT_CHIEF):
+                expected = "/dashboard/"
             else:
                 expected = "/schools/"
             assert response.status_code == 302 and response.url == expected, user.username

@@ -50,10 +50,14 @@ def test_an_item_is_overdue_at_0000_after_its_deadline_day(item):
     assert item.overdue_since == dt.date(2026, 12, 11)
 
 
-def test_overdue_is_escalated_to_school_inspector_and_chief_once(item, school_admin_a, inspector_x, chief_x):
+def test_overdue_is_escalated_to_school_inspector_and_chief_once(
+    item, school_admin_a, inspector_x, chief_x, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
-    first = check_deadlines(now=at(2026, 12, 11, 0, 5))
-    second = check_deadlines(now=at(2026, 12, 11, 0, 10))
+    with django_capture_on_commit_callbacks(execute=True):  # emails go out when each batch commits
+        first = check_deadlines(now=at(2026, 12, 11, 0, 5))
+    with django_capture_on_commit_callbacks(execute=True):
+        second = check_deadlines(now=at(2026, 12, 11, 0, 10))
     recipients = set(
         Notification.objects.filter(kind="overdue", item=item).values_list("recipient", flat=True)
     )

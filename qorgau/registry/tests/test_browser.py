@@ -71,6 +71,7 @@ def more_schools(district_x, district_y, firm):
 
 def test_the_school_list_filters_in_place_with_htmx(page, city_supervisor, school_a, school_b, more_schools):
     login(page, city_supervisor)
+    page.goto("/schools/")
     expect(page).to_have_url(re.compile(r"/schools/$"))
     assert htmx_loaded(page)
     count = page.get_by_test_id("school-count")
@@ -144,6 +145,7 @@ def test_screenshots(make_page, viewport, city_supervisor, school_a, showcase):
     shot(page, f"login-{width}")
 
     login(page, city_supervisor)
+    page.goto("/schools/")
     expect(page.get_by_test_id("school-count")).to_be_visible()
     shot(page, f"schools-{width}")
     if viewport == "phone":

@@ -20,7 +20,8 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help=f"How many schools to generate, e.g. 10000 for benchmarks (default {demo.DEFAULT_SCHOOLS}). "
-            "A city of a chosen size gets no history unless --history is given.",
+            "A city bigger than the standard one gets five years of history written in bulk (--no-national "
+            "to leave it out); a smaller one gets none unless --history is given.",
         )
         parser.add_argument(
             "--history",
@@ -30,7 +31,17 @@ class Command(BaseCommand):
             "only for the standard demo city).",
         )
 
-    def handle(self, *args, schools: int | None, history: bool | None, **options):
+        parser.add_argument(
+            "--national",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Write five school years of inspections, answers, findings and orders in bulk (benchmarks) "
+            f"(default: for cities of more than {demo.DEFAULT_SCHOOLS} schools without --history).",
+        )
+
+    def handle(self, *args, schools: int | None, history: bool | None, national: bool | None, **options):
+        if national is None:
+            national = schools is not None and schools > demo.DEFAULT_SCHOOLS and not history
         if history is None:
             history = schools is None
         if schools is None:
@@ -44,7 +55,7 @@ class Command(BaseCommand):
             )
         else:
             started = time.perf_counter()
-            made = demo.demo_create(schools=schools, history=history)
+            made = demo.demo_create(schools=schools, history=history, national=national)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo city created in {time.perf_counter() - started:.1f} s: {made.schools:,} schools, "
@@ -56,6 +67,8 @@ class Command(BaseCommand):
             )
             if history:
                 self.stdout.write(self.style.SUCCESS(history_line()))
+            if made.national is not None:
+                self.stdout.write(self.style.SUCCESS(made.national.line()))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for every one: {demo.DEMO_PASSWORD}):")
         self.stdout.write(demo.logins_table(demo.demo_logins()))

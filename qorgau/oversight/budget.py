@@ -1,0 +1,204 @@
+"""Budget needs: the open order items that take money (equipment to buy or repair), by school and district.
+
+The education department plans the money; it needs to know which schools must buy what, by when, and how
+much is already overdue. The rows come from issued orders only (a draft is not yet a demand), and only items
+still open or reported (a reported fix may still be rejected).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from qorgau.accounts.scoping import visible
+from qorgau.checklists.models import FixKind
+from qorgau.orders.models import Order, OrderItem
+from qorgau.registry.models import School
+
+OPEN_ITEM_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
+
+# The deadline window filter: key -> label. A window counts from today and includes what is overdue.
+WINDOWS = {
+    "overdue": _("Overdue"),
+    "30": _("Due within 30 days"),
+    "90": _("Due within 90 days"),
+    "365": _("Due within a year"),
+}
+
+
+def budget_items(*, user, district_id: int | None = None, window: str = "") -> QuerySet[OrderItem]:
+    """Open equipment items of issued orders in the user's area."""
+    qs = visible(user, OrderItem).filter(
+        fix_kind=FixKind.EQUIPMENT, status__in=OPEN_ITEM_STATUSES, order__status=Order.Status.ISSUED
+    )
+    if district_id:
+        qs = qs.filter(order__district_id=district_id)
+    today = timezone.localdate()
+    if window == "overdue":
+        qs = qs.filter(deadline__lt=today)
+    elif window.isdigit():
+        qs = qs.filter(deadline__lte=today + dt.timedelta(days=int(window)))
+    return qs
+
+
+def _per_school(items: QuerySet[OrderItem], **aggregate) -> Subquery:
+    sub = items.filter(order__school=OuterRef("pk")).order_by().values("order__school").annotate(**aggregate)
+    return Subquery(sub.values(next(iter(aggregate))))
+
+
+def budget_schools(*, user, district_id: int | None = None, window: str = "") -> QuerySet[School]:
+    """The schools with items in the window, by district and name, each with `items_count`,
+    `overdue_count` and `earliest_deadline`."""
+    items = budget_items(user=user, district_id=district_id, window=window)
+    today = timezone.localdate()
+    return (
+        visible(user, School)
+        .filter(Exists(items.filter(order__school=OuterRef("pk"))))
+        .annotate(
+            items_count=_per_school(items, c=Count("pk")),
+            overdue_count=Coalesce(
+                _per_school(items, c=Count("pk", filter=Q(deadline__lt=today))),
+                0,
+                output_field=IntegerField(),
+            ),
+            earliest_deadline=_per_school(items, m=Min("deadline")),
+        )
+        .select_related("district")
+        .order_by("district__name_ru", "name_ru", "id")
+    )
+
+
+def _item_rows(items: QuerySet[OrderItem]) -> QuerySet[OrderItem]:
+    return items.select_related("order__district", "order__school__district").order_by(
+        "order__school__district__name_ru", "order__school__name_ru", "order__school_id", "deadline", "id"
+    )
+
+
+def budget_page(*, user, page_number, per_page: int, district_id=None, window: str = "") -> Page:
+    """One page of schools, each with its `items` (what to buy or repair, by deadline)."""
+    schools = budget_schools(user=user, district_id=district_id, window=window)
+    page = Paginator(schools, per_page).get_page(page_number)
+    rows = list(page.object_list)
+    by_school: dict[int, list[OrderItem]] = {school.pk: [] for school in rows}
+    items = budget_items(user=user, district_id=district_id, window=window)
+    today = timezone.localdate()
+    for item in _item_rows(items.filter(order__school_id__in=list(by_school))):
+        item.is_late = item.deadline < today
+        by_school[item.order.school_id].append(item)
+    for school in rows:
+        school.items = by_school[school.pk]
+    page.object_list = rows
+    return page
+
+
+@dataclass
+class DistrictTotal:
+    district_id: int | None
+    names: dict[str, str]
+    schools: int
+    items: int
+    overdue: int
+    earliest_deadline: dt.date | None
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "ru")[:2]
+        return self.names.get(lang) or self.names["ru"]
+
+
+def district_totals(*, user, district_id=None, window: str = "") -> tuple[list[DistrictTotal], DistrictTotal]:
+    """Per district: schools, items, overdue items and the earliest deadline; and the total of them."""
+    today = timezone.localdate()
+    rows = (
+        budget_items(user=user, district_id=district_id, window=window)
+        .values(
+            "order__district_id",
+            "order__district__name_ru",
+            "order__district__name_kk",
+            "order__district__name_en",
+        )
+        .annotate(
+            schools=Count("order__school", distinct=True),
+            items=Count("pk"),
+            overdue=Count("pk", filter=Q(deadline__lt=today)),
+            earliest=Min("deadline"),
+        )
+        .order_by("order__district__name_ru")
+    )
+    districts = [
+        DistrictTotal(
+            district_id=row["order__district_id"],
+            names={
+                "ru": row["order__district__name_ru"],
+                "kk": row["order__district__name_kk"],
+                "en": row["order__district__name_en"],
+            },
+            schools=row["schools"],
+            items=row["items"],
+            overdue=row["overdue"],
+            earliest_deadline=row["earliest"],
+        )
+        for row in rows
+    ]
+    total = DistrictTotal(
+        district_id=None,
+        names={"ru": str(_("Total"))},
+        schools=sum(d.schools for d in districts),
+        items=sum(d.items for d in districts),
+        overdue=sum(d.overdue for d in districts),
+        earliest_deadline=min((d.earliest_deadline for d in districts if d.earliest_deadline), default=None),
+    )
+    return districts, total
+
+
+def describe(item: OrderItem) -> str:
+    """One item as a budget planner reads it: what to do, by when, under which order."""
+    return f"{item.remedy} ({item.deadline:%d.%m.%Y}, {item.order.number} · {item.position})"
+
+
+@dataclass
+class SchoolNeeds:
+    """A school's row of the export, made from its items."""
+
+    school: School
+    items: list[OrderItem]
+    overdue_count: int
+
+    @property
+    def items_count(self) -> int:
+        return len(self.items)
+
+    @property
+    def earliest_deadline(self) -> dt.date:
+        return min(item.deadline for item in self.items)
+
+    @property
+    def descriptions(self) -> str:
+        return "\n".join(f"{n}. {describe(item)}" for n, item in enumerate(self.items, start=1))
+
+
+def school_needs(*, user, district_id=None, window: str = "") -> Iterator[SchoolNeeds]:
+    """The export's rows, one per school, in the page's order. One streamed query over the items, grouped
+    by school as they come, so a city's worth of items is never held in memory at once."""
+    today = timezone.localdate()
+    items = _item_rows(budget_items(user=user, district_id=district_id, window=window))
+    for _school_id, group in groupby(items.iterator(chunk_size=2000), key=lambda item: item.order.school_id):
+        school_items = list(group)
+        overdue = sum(1 for item in school_items if item.deadline < today)
+        yield SchoolNeeds(school=school_items[0].order.school, items=school_items, overdue_count=overdue)
+
+
+def item_rows(*, user, district_id=None, window: str = "") -> Iterator[OrderItem]:
+    """The export's rows, one per item, in the page's order."""
+    return _item_rows(budget_items(user=user, district_id=district_id, window=window)).iterator(
+        chunk_size=2000
+    )

@@ -1,0 +1,81 @@
+"""Test data for the dashboards, written straight to the database: approved inspections with their scores,
+issued orders with items in given states. How they came to be is the services' tests' business."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.utils import timezone
+
+from qorgau.checklists.models import Item
+from qorgau.inspections.models import Finding, Inspection
+from qorgau.orders.models import Order, OrderItem
+from qorgau.oversight.models import InspectionScore
+from qorgau.tests.factories import InspectionFactory, default_version
+
+_seq = itertools.count(1)
+
+
+def at(day: str, hour: int = 12) -> dt.datetime:
+    """A local (Asia/Almaty) time on a day given as YYYY-MM-DD."""
+    return timezone.make_aware(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour)))
+
+
+def checklist_item(code: str) -> Item:
+    """The first item of a category of the default checklist."""
+    return Item.objects.filter(version=default_version(), section__code=code).order_by("order").first()
+
+
+def approve(school, *, on: str, campaign=None, **checks) -> Inspection:
+    """An approved inspection with its score, e.g. approve(school, on="2025-10-01", pa_pass=3, pa_fail=1)."""
+    approved_at = at(on)
+    inspection = InspectionFactory(
+        school=school, status=Inspection.Status.APPROVED, approved_at=approved_at, campaign=campaign
+    )
+    InspectionScore.objects.create(
+        inspection=inspection, school=school, district=school.district, campaign=campaign,
+        approved_at=approved_at, **checks,
+    )  # fmt: skip
+    return inspection
+
+
+def issue(inspection, *, on: str, drafted_by, items: list[dict]) -> Order:
+    """An issued order of the inspection; each item: {"code": "PA", "status": "open", "deadline": date,
+    "overdue_since": date, "done_at": datetime}."""
+    order = Order.objects.create(
+        inspection=inspection, school=inspection.school, district=inspection.school.district,
+        status=Order.Status.ISSUED, year=2025, seq=next(_seq), drafted_by=drafted_by, issued_at=at(on, 10),
+    )  # fmt: skip
+    for position, spec in enumerate(items, start=1):
+        finding = None
+        if spec.get("code"):
+            finding = Finding.objects.create(
+                inspection=inspection, item=checklist_item(spec["code"]), severity="S", text="Нарушение"
+            )
+        OrderItem.objects.create(
+            order=order, finding=finding, position=position, found=f"Нарушение {position}",
+            remedy="Устранить", severity="S", fix_kind="organisational",
+            deadline=spec.get("deadline", dt.date.fromisoformat(on) + dt.timedelta(days=30)),
+            status=spec.get("status", OrderItem.Status.OPEN), overdue_since=spec.get("overdue_since"),
+            done_at=spec.get("done_at"),
+        )  # fmt: skip
+    return order
+
+
+def bulk_world(schools, *, drafted_by, per_school: int = 1) -> None:
+    """A spread of inspections and items over many schools, for the query-count tests."""
+    for n, school in enumerate(schools):
+        for k in range(per_school):
+            month = 9 + (n + k) % 4
+            inspection = approve(school, on=f"2025-{month:02d}-1{k % 10}", pa_pass=2, pa_fail=1, vs_pass=1)
+            issue(
+                inspection,
+                on=f"2025-{month:02d}-2{k % 10}",
+                drafted_by=drafted_by,
+                items=[
+                    {"code": "PA"},
+                    {"code": "VS", "status": "done", "done_at": at("2026-01-15")},
+                    {"code": "AC", "overdue_since": dt.date(2026, 1, 5)},
+                ],
+            )
