@@ -43,13 +43,13 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/qorgau compilemessages --ignore=.venv -v 0
 	$(BIN)/qorgau makemigrations --check --dry-run
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 # The same suite against PostgreSQL; DATABASE_URL must point at a server we may create databases on.
 test-pg: $(STAMP)
 	./scripts/system-deps.sh browser
 	$(BIN)/qorgau compilemessages --ignore=.venv -v 0
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
