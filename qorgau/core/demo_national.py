@@ -194,29 +194,32 @@ class _Writer:
         table = model._meta.db_table
         quote = connection.ops.quote_name
         names = ", ".join(quote(c) for c in columns)
-        count = 0
         connection.ensure_connection()
-        if self.pg:
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
         # Table and column names come from the models, never from input.
         sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
-        raw = connection.connection
-        chunk = []
+
+        def flush(chunk: list) -> None:
+            if self.pg:
+                with (
+                    connection.cursor() as cursor,
+                    cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
+                ):
+                    for row in chunk:
+                        copy.write_row(row)
+            else:
+                connection.connection.executemany(sql, chunk)
+
+        # Rows are gathered in chunks before each write: the generator may query the database itself, which
+        # must not happen while a COPY holds the connection (psycopg would wait for itself forever).
+        count, chunk = 0, []
         for row in rows:
             chunk.append(row)
             if len(chunk) >= CHUNK:
-                raw.executemany(sql, chunk)
+                flush(chunk)
                 count += len(chunk)
                 chunk = []
         if chunk:
-            raw.executemany(sql, chunk)
+            flush(chunk)
             count += len(chunk)
         return count
 
