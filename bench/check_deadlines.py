@@ -29,6 +29,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from common import issued_orders
+
 TARGET_SECONDS = 10.0
 SEED = 2026
 
@@ -54,21 +56,12 @@ def _generate(*, schools: int, items: int, items_per_order: int) -> dict[str, in
     from qorgau.accounts.models import Organisation, OrgKind, Role, User
     from qorgau.checklists.models import FixKind, Severity, TemplateVersion
     from qorgau.core import demo
-    from qorgau.inspections.models import Inspection
-    from qorgau.orders.models import Order, OrderItem
+    from qorgau.orders.models import OrderItem
 
     rng = random.Random(SEED)
     demo.demo_create(schools=schools)
     today = timezone.localdate()
-    now = timezone.now()
-    year = timezone.localtime(now).year
     version = TemplateVersion.objects.filter(status="published").order_by("id").first()
-    police = {
-        (u.organisation.district_id, u.role): u
-        for u in User.objects.filter(role__in=[Role.DISTRICT_CHIEF, Role.INSPECTOR]).select_related(
-            "organisation"
-        )
-    }
     with transaction.atomic():
         # Every school gets an administrator (the demo gives only a few schools a login), with an email.
         password = make_password(None)
@@ -96,43 +89,9 @@ def _generate(*, schools: int, items: int, items_per_order: int) -> dict[str, in
 
         # One approved inspection per order, as in life; orders spread over the schools.
         n_orders = -(-items // items_per_order)
-        order_schools = [school_list[i % len(school_list)] for i in range(n_orders)]
-        inspections = Inspection.objects.bulk_create(
-            [
-                Inspection(
-                    school=s,
-                    district_id=s.district_id,
-                    kind=Inspection.Kind.ADHOC,
-                    reason="bench",
-                    template_version=version,
-                    planned_on=today - dt.timedelta(days=70),
-                    inspector=police[(s.district_id, Role.INSPECTOR)],
-                    status=Inspection.Status.APPROVED,
-                    approved_at=now,
-                    approved_by=police[(s.district_id, Role.DISTRICT_CHIEF)],
-                )  # fmt: skip
-                for s in order_schools
-            ],
-            batch_size=2000,
+        orders = issued_orders(
+            [school_list[i % len(school_list)] for i in range(n_orders)], version=version, days_ago=65
         )
-        seq: Counter[int] = Counter()
-        orders = []
-        for s, inspection in zip(order_schools, inspections, strict=True):
-            seq[s.district_id] += 1
-            orders.append(
-                Order(
-                    inspection=inspection,
-                    school=s,
-                    district_id=s.district_id,
-                    status=Order.Status.ISSUED,
-                    year=year,
-                    seq=seq[s.district_id],
-                    drafted_by=inspection.inspector,
-                    issued_by=inspection.approved_by,
-                    issued_at=now - dt.timedelta(days=65),
-                )  # fmt: skip
-            )
-        orders = Order.objects.bulk_create(orders, batch_size=2000)
         kinds = [(fk, sev) for fk in FixKind.values for sev in Severity.values]
         rows = []
         for i in range(items):

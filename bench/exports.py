@@ -24,6 +24,8 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 
+from common import issued_orders
+
 SEED = 2026
 
 
@@ -46,10 +48,8 @@ def _generate_items(*, items: int, items_per_order: int = 25) -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from qorgau.accounts.models import Role, User
     from qorgau.checklists.models import FixKind, Severity, TemplateVersion
-    from qorgau.inspections.models import Inspection
-    from qorgau.orders.models import Order, OrderItem
+    from qorgau.orders.models import OrderItem
     from qorgau.registry.models import School
 
     rng = random.Random(SEED)
@@ -65,52 +65,12 @@ def _generate_items(*, items: int, items_per_order: int = 25) -> int:
             published_at=now,
         )  # fmt: skip
         version = TemplateVersion.objects.filter(status="published").order_by("id").first()
-    police = {
-        (u.organisation.district_id, u.role): u
-        for u in User.objects.filter(role__in=[Role.DISTRICT_CHIEF, Role.INSPECTOR]).select_related(
-            "organisation"
-        )
-    }
     schools = list(School.objects.order_by("id"))
     n_orders = -(-items // items_per_order)
-    order_schools = [schools[i % len(schools)] for i in range(n_orders)]
     with transaction.atomic():
-        inspections = Inspection.objects.bulk_create(
-            [
-                Inspection(
-                    school=s,
-                    district_id=s.district_id,
-                    kind=Inspection.Kind.ADHOC,
-                    reason="bench",
-                    template_version=version,
-                    planned_on=today - dt.timedelta(days=90),
-                    inspector=police[(s.district_id, Role.INSPECTOR)],
-                    status=Inspection.Status.APPROVED,
-                    approved_at=now,
-                    approved_by=police[(s.district_id, Role.DISTRICT_CHIEF)],
-                )  # fmt: skip
-                for s in order_schools
-            ],
-            batch_size=2000,
+        orders = issued_orders(
+            [schools[i % len(schools)] for i in range(n_orders)], version=version, days_ago=80
         )
-        seq: dict[int, int] = {}
-        orders = []
-        for s, inspection in zip(order_schools, inspections, strict=True):
-            seq[s.district_id] = seq.get(s.district_id, 0) + 1
-            orders.append(
-                Order(
-                    inspection=inspection,
-                    school=s,
-                    district_id=s.district_id,
-                    status=Order.Status.ISSUED,
-                    year=today.year,
-                    seq=seq[s.district_id],
-                    drafted_by=inspection.inspector,
-                    issued_by=inspection.approved_by,
-                    issued_at=now - dt.timedelta(days=80),
-                )  # fmt: skip
-            )
-        orders = Order.objects.bulk_create(orders, batch_size=2000)
         kinds = [(fk, sev) for fk in FixKind.values for sev in Severity.values]
         batch = []
         for i in range(items):

@@ -26,18 +26,12 @@ import sys
 import tempfile
 import time
 
+from common import percentile
+
 SAVE_P95_TARGET_MS = 50.0
 INSPECTOR = "inspector_aue"
 SCHOOL_USER = "school_aue"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * pct / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def _jpeg(size: tuple[int, int]) -> bytes:
@@ -94,7 +88,7 @@ def _page_figures(client, url: str, requests: int) -> tuple[float, float, int]:
         response = client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, url
-    return statistics.median(timings), _percentile(timings, 95), queries
+    return statistics.median(timings), percentile(timings, 95), queries
 
 
 def run(saves: int, pages: int, uploads: int) -> int:
@@ -139,7 +133,7 @@ def run(saves: int, pages: int, uploads: int) -> int:
         save(cycle[0], 0)
     save_queries = len(ctx.captured_queries)
     timings = [_time(lambda n=n: save(cycle[n % len(cycle)], n)) for n in range(saves)]
-    save_p50, save_p95 = statistics.median(timings), _percentile(timings, 95)
+    save_p50, save_p95 = statistics.median(timings), percentile(timings, 95)
     kinds = ", ".join(i.answer_kind for i in cycle)
     print(
         f"  answer save      p50 {save_p50:6.1f} ms  p95 {save_p95:6.1f} ms  {save_queries} queries",

@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from common import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/qorgau_load"
 TIMEOUT = 30  # seconds: a request slower than this counts as an error
@@ -481,14 +483,6 @@ def _guarded(target, args, stats: Stats) -> None:
         target(*args)
     except Exception as exc:  # a bug in this script must fail the run, not vanish with its thread
         stats.record("load script", 0.0, error=f"{type(exc).__name__}: {exc}")
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * pct / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def report(stats: Stats, duration: float) -> int:

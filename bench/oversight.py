@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from common import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 CITY, CHIEF = "city", "chief_aue"  # the city supervisor, the chief of the biggest district
 CITY_TARGET_MS = {"postgresql": 300.0, "sqlite": 1000.0}
@@ -58,14 +60,6 @@ PAGES = [
     (None, "public search ?q=лицей", "public:home", "q=лицей"),
     (CITY, "concerns", "public:concern_list", ""),
 ]
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * pct / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -168,7 +162,7 @@ def _measure(client, url: str, requests: int) -> tuple[float, float, int, float,
         started = time.perf_counter()
         client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), _percentile(timings, 95), queries, slowest, status
+    return statistics.median(timings), percentile(timings, 95), queries, slowest, status
 
 
 def _pages(vendor: str, requests: int) -> list[tuple]:
@@ -401,8 +395,8 @@ def _aggregate(vendor: str, requests: int) -> tuple[float, float] | None:
         sql_times.append((time.perf_counter() - started) * 1000)
     app_ms, sql_ms = statistics.median(app_times), statistics.median(sql_times)
     print(f"  period {filters.start} – {filters.end}, whole city")
-    print(f"  dashboard():     median {app_ms:7.1f} ms  p95 {_percentile(app_times, 95):7.1f} ms")
-    print(f"  hand-written SQL median {sql_ms:7.1f} ms  p95 {_percentile(sql_times, 95):7.1f} ms")
+    print(f"  dashboard():     median {app_ms:7.1f} ms  p95 {percentile(app_times, 95):7.1f} ms")
+    print(f"  hand-written SQL median {sql_ms:7.1f} ms  p95 {percentile(sql_times, 95):7.1f} ms")
     verdict = "ok" if app_ms <= SQL_RATIO_TARGET * sql_ms else "OVER"
     print(f"  ratio {app_ms / sql_ms:.2f}× (target ≤ {SQL_RATIO_TARGET}×): {verdict}")
     if problems:

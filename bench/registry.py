@@ -20,6 +20,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+from common import percentile
+
 P95_TARGET_MS = 100.0
 CHIEF = "chief_aue"  # the chief of the biggest district
 
@@ -33,14 +35,6 @@ class Row:
     p95: float
     queries: int
     slowest_sql: float
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * pct / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def _measure(client, url: str, requests: int) -> tuple[float, float, int, float]:
@@ -60,7 +54,7 @@ def _measure(client, url: str, requests: int) -> tuple[float, float, int, float]
         response = client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, url
-    return statistics.median(timings), _percentile(timings, 95), queries, slowest
+    return statistics.median(timings), percentile(timings, 95), queries, slowest
 
 
 def _run_size(size: int, requests: int) -> tuple[float, list[Row]]:

@@ -20,16 +20,10 @@ import statistics
 import sys
 import time
 
+from common import percentile
+
 P95_TARGET_MS = 100.0
 CHIEF = "chief_aue"  # the chief of the biggest district
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * pct / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def _measure(view, user, url: str, requests: int) -> tuple[float, float, int]:
@@ -59,7 +53,7 @@ def _measure(view, user, url: str, requests: int) -> tuple[float, float, int]:
         started = time.perf_counter()
         get()
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), _percentile(timings, 95), queries
+    return statistics.median(timings), percentile(timings, 95), queries
 
 
 def main(argv: list[str] | None = None) -> int:

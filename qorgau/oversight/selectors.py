@@ -52,6 +52,7 @@ from qorgau.registry.models import (
     SignalDestination,
     SizeTier,
 )
+from qorgau.registry.selectors import missing_condition
 
 OPEN_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
 
@@ -399,8 +400,6 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
     rows = {d.pk: Row(d.pk, d.name) for d in districts}
 
     # Schools per district, and how many of them have no connected panic button or camera.
-    from qorgau.registry.selectors import _missing_condition
-
     today = timezone.localdate()
     school_counts = (
         schools(user=user, filters=filters)
@@ -408,9 +407,9 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
         .values("district_id")
         .annotate(
             n=Count("pk"),
-            panic_unlinked=Count("pk", filter=_missing_condition("panic_unlinked", today)),
-            cameras_missing=Count("pk", filter=_missing_condition("cameras", today)),
-            cameras_unlinked=Count("pk", filter=_missing_condition("cameras_unlinked", today)),
+            panic_unlinked=Count("pk", filter=missing_condition("panic_unlinked", today)),
+            cameras_missing=Count("pk", filter=missing_condition("cameras", today)),
+            cameras_unlinked=Count("pk", filter=missing_condition("cameras_unlinked", today)),
         )
     )
     without = {"panic_unlinked": 0, "cameras": 0, "cameras_unlinked": 0}

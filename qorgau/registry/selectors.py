@@ -51,7 +51,7 @@ def _count(model, **filters) -> Coalesce:
     return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
 
-def _missing_condition(key: str, today: date) -> Q | None:
+def missing_condition(key: str, today: date) -> Q | None:
     working = {"status": EquipmentStatus.WORKING}
     if key == "panic":
         return ~Q(Exists(PanicButton.objects.filter(school=OuterRef("pk"), **working)))
@@ -137,7 +137,7 @@ def school_list(
         qs = qs.filter(district_id=district_id)
     if size_tier:
         qs = qs.filter(size_tier=size_tier)
-    condition = _missing_condition(missing, today) if missing else None
+    condition = missing_condition(missing, today) if missing else None
     if condition is not None:
         qs = qs.filter(condition)
     if not annotate:
