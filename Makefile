@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The suite runs on every core (pytest-xdist: one database per worker); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test test-pg lint fmt messages demo bench load audit clean
 
@@ -43,13 +45,13 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/qorgau compilemessages --ignore=.venv -v 0
 	$(BIN)/qorgau makemigrations --check --dry-run
-	$(BIN)/pytest -q --durations=15
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --durations=15
 
 # The same suite against PostgreSQL; DATABASE_URL must point at a server we may create databases on.
 test-pg: $(STAMP)
 	./scripts/system-deps.sh browser
 	$(BIN)/qorgau compilemessages --ignore=.venv -v 0
-	$(BIN)/pytest -q --durations=15
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py

@@ -7,7 +7,8 @@ emails are sent only after it commits: a batch that rolls back has told nobody a
 
 Deadlines are calendar dates in Asia/Almaty: an item is overdue from 00:00 of the day after its deadline.
 Reminders go to the school 3 days and 1 day before; on the day it becomes overdue, the school, the inspector
-who drafted the order and the district chiefs are told (the escalation).
+who drafted the order and the district chiefs are told (the escalation). Last, the risk ranking's facts are
+gathered anew for every school (`oversight.risk.refresh_risk`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.utils import timezone
 from qorgau.accounts.models import Role, User
 from qorgau.orders.models import Order, OrderEvent, OrderItem
 from qorgau.orders.notify import build_for, db_datetime, deliver, insert_rows, resend_unsent
+from qorgau.oversight.risk import refresh_risk
 
 BATCH = 2000
 
@@ -33,6 +35,7 @@ class DeadlineRun:
     notifications: int = 0
     batches: int = 0
     resent: int = 0
+    risk_refreshed: int = 0  # schools whose risk-ranking facts were gathered anew
 
 
 def _recipients(items: list[OrderItem]) -> tuple[dict[int, list[User]], dict[int, list[User]]]:
@@ -131,4 +134,8 @@ def check_deadlines(*, now: dt.datetime | None = None) -> DeadlineRun:
                 run.notifications += created
                 run.reminders += created
                 run.batches += 1
+
+    # 3. The risk ranking's facts, gathered anew for every school: overdue items changed above, and
+    # inspections, equipment and guard contracts may have changed since the last run.
+    run.risk_refreshed = refresh_risk()
     return run

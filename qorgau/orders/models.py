@@ -21,9 +21,15 @@ ORDER_SCOPE = ScopeRule(
     school_condition={"status__in": ["issued", "closed"]},
 )
 
-# Items, amendments and events are scoped through their order.
+# Amendments and events are scoped through their order; items by their own copy of the order's district.
 ORDER_CHILD_SCOPE = ScopeRule(
     school="order__school_id", district="order__district_id", hidden_from=("firm",),
+    school_condition={"order__status__in": ["issued", "closed"]},
+)  # fmt: skip
+
+
+ITEM_SCOPE = ScopeRule(
+    school="school_id", district="district_id", hidden_from=("firm",),
     school_condition={"order__status__in": ["issued", "closed"]},
 )  # fmt: skip
 
@@ -160,9 +166,16 @@ class OrderItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     referral_note = models.CharField(_("referral note"), max_length=500, blank=True)
+    # Copies of the order's school, district and issue time and of the finding's checklist category, written
+    # when the item is made and when its order is issued; none of them changes after. The dashboards and the
+    # lists count, filter and sort items by these columns instead of joining every item's order and finding.
+    school = models.ForeignKey("registry.School", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("registry.District", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    category = models.CharField(max_length=2, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
-    scope_rule = ORDER_CHILD_SCOPE
+    scope_rule = ITEM_SCOPE
 
     class Meta:
         ordering = ["order", "position"]
@@ -174,11 +187,41 @@ class OrderItem(models.Model):
             models.Index(fields=["status", "done_at"], name="item_status_done_at"),
             models.Index(fields=["status", "overdue_since"], name="item_status_overdue"),
             models.Index(fields=["overdue_since"], name="item_overdue_since"),
+            # Open items per district and category (the dashboards' "open" and "overdue"), the district's
+            # lists by deadline and by overdue date, and the items issued in a period.
+            models.Index(
+                fields=["status", "district", "category", "overdue_since"],
+                include=["issued_at", "id"],  # PostgreSQL counts from the index alone
+                name="item_status_district",
+            ),
+            models.Index(fields=["district", "status", "deadline"], name="item_district_deadline"),
+            models.Index(fields=["district", "overdue_since"], name="item_district_overdue"),
+            models.Index(fields=["issued_at", "district"], name="item_issued_at"),
+            # A school's open items (its risk), and the open items that need money (the budget needs).
+            models.Index(fields=["school", "status", "overdue_since"], name="item_school_status"),
+            models.Index(
+                fields=["district", "school", "deadline"],
+                condition=models.Q(fix_kind="equipment", status__in=["open", "reported"]),
+                name="item_open_equipment",
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["order", "position"], name="one_position_per_order")]
 
     def __str__(self) -> str:
         return f"{self.order} · {self.position}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            # The services make items in bulk with these set; an item made on its own copies them here.
+            if self.school_id is None:
+                self.school_id = self.order.school_id
+            if self.district_id is None:
+                self.district_id = self.order.district_id
+            if self.issued_at is None:
+                self.issued_at = self.order.issued_at
+            if not self.category and self.finding_id and self.finding.item_id:
+                self.category = self.finding.item.section.code
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -248,7 +291,7 @@ class SchoolReport(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_rule = ScopeRule(
-        school="item__order__school_id", district="item__order__district_id", hidden_from=("firm",),
+        school="item__school_id", district="item__district_id", hidden_from=("firm",),
         school_condition={"item__order__status__in": ["issued", "closed"]},
     )  # fmt: skip
 
@@ -271,7 +314,7 @@ class Evidence(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_rule = ScopeRule(
-        school="report__item__order__school_id", district="report__item__order__district_id",
+        school="report__item__school_id", district="report__item__district_id",
         hidden_from=("firm",), school_condition={"report__item__order__status__in": ["issued", "closed"]},
     )  # fmt: skip
 

@@ -52,31 +52,33 @@ def order_list(
 
 def order_counts(*, user) -> dict[str, int]:
     """Orders in the user's area: drafts, open (issued), with overdue items, with reports to decide."""
-    # One pass over the drafts and issued orders in scope (an index); each issued order asks its own items
-    # through their order index. Joining every item of every order and counting distinct ids sorted the
-    # whole history.
-    overdue = OrderItem.objects.filter(
-        order=OuterRef("pk"), status__in=OPEN_STATUSES, overdue_since__isnull=False
-    )
-    reported = OrderItem.objects.filter(order=OuterRef("pk"), status=OrderItem.Status.REPORTED)
-    issued = Q(status=Order.Status.ISSUED)
-    return (
+    # Drafts and issued orders through the orders' status; orders with overdue or reported items by counting
+    # the distinct orders of those open items (read through the items' status index). Only issued orders hold
+    # open items: an order closes when its last item is settled.
+    counts = (
         visible(user, Order)
         .filter(status__in=[Order.Status.DRAFT, Order.Status.ISSUED])
         .aggregate(
             drafts=Count("id", filter=Q(status=Order.Status.DRAFT)),
-            open=Count("id", filter=issued),
-            overdue=Count("id", filter=issued & Q(Exists(overdue))),
-            reported=Count("id", filter=issued & Q(Exists(reported))),
+            open=Count("id", filter=Q(status=Order.Status.ISSUED)),
         )
     )
+    counts |= (
+        visible(user, OrderItem)
+        .filter(status__in=OPEN_STATUSES, issued_at__isnull=False)
+        .aggregate(
+            overdue=Count("order_id", distinct=True, filter=Q(overdue_since__isnull=False)),
+            reported=Count("order_id", distinct=True, filter=Q(status=OrderItem.Status.REPORTED)),
+        )
+    )
+    return counts
 
 
 def overdue_items(*, user) -> QuerySet[OrderItem]:
     """Open items past their deadline across the user's area, the longest overdue first."""
     return (
         visible(user, OrderItem)
-        .filter(status__in=OPEN_STATUSES, overdue_since__isnull=False, order__status=Order.Status.ISSUED)
+        .filter(status__in=OPEN_STATUSES, overdue_since__isnull=False, issued_at__isnull=False)
         .select_related("order__school", "order__district", "referred_by")
         .order_by("deadline", "id")
     )
@@ -86,7 +88,9 @@ def verification_queue(*, user) -> QuerySet[SchoolReport]:
     """Reports from schools waiting for the police's decision."""
     return (
         visible(user, SchoolReport)
-        .filter(decision="", item__order__status=Order.Status.ISSUED)
+        # Only issued orders have reports waiting: a school reports on what it was issued, and an order
+        # closes only when every item is settled, which settles its reports.
+        .filter(decision="")
         .select_related("item__order__school", "item__order__district", "by")
         .prefetch_related("evidence")
         .order_by("at", "id")

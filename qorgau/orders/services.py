@@ -90,7 +90,7 @@ def order_draft(*, actor, inspection: Inspection, language: str | None = None) -
         return existing
     findings = list(
         Finding.objects.filter(inspection=inspection)
-        .select_related("item")
+        .select_related("item__section")
         .order_by("item__section__order", "item__order", "id")
     )
     if not findings:
@@ -110,6 +110,9 @@ def order_draft(*, actor, inspection: Inspection, language: str | None = None) -
         items.append(
             OrderItem(
                 order=order,
+                school_id=order.school_id,
+                district_id=order.district_id,
+                category=item.section.code if item else "",
                 finding=finding,
                 position=position,
                 found=found,
@@ -220,6 +223,7 @@ def order_issue(*, actor, order: Order) -> Order:
     order.issued_by = actor
     order.issued_at = timezone.now()
     order.save()
+    order.items.update(issued_at=order.issued_at)
     pdf, docx = documents.order_documents(order=order)
     order.pdf_file, order.pdf_sha256 = store_document(pdf, ".pdf")
     order.docx_file, order.docx_sha256 = store_document(docx, ".docx")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qorgau.accounts.scoping import visible
 from qorgau.checklists.models import FixKind
-from qorgau.orders.models import Order, OrderItem
+from qorgau.orders.models import OrderItem
 from qorgau.registry.models import School
 
 OPEN_ITEM_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
@@ -37,11 +37,13 @@ WINDOWS = {
 
 def budget_items(*, user, district_id: int | None = None, window: str = "") -> QuerySet[OrderItem]:
     """Open equipment items of issued orders in the user's area."""
+    # Open items are those of issued orders (an order closes when its last item is settled); the items' own
+    # copies of their order's school and district spare a join with the orders.
     qs = visible(user, OrderItem).filter(
-        fix_kind=FixKind.EQUIPMENT, status__in=OPEN_ITEM_STATUSES, order__status=Order.Status.ISSUED
+        fix_kind=FixKind.EQUIPMENT, status__in=OPEN_ITEM_STATUSES, issued_at__isnull=False
     )
     if district_id:
-        qs = qs.filter(order__district_id=district_id)
+        qs = qs.filter(district_id=district_id)
     today = timezone.localdate()
     if window == "overdue":
         qs = qs.filter(deadline__lt=today)
@@ -51,7 +53,7 @@ def budget_items(*, user, district_id: int | None = None, window: str = "") -> Q
 
 
 def _per_school(items: QuerySet[OrderItem], **aggregate) -> Subquery:
-    sub = items.filter(order__school=OuterRef("pk")).order_by().values("order__school").annotate(**aggregate)
+    sub = items.filter(school=OuterRef("pk")).order_by().values("school").annotate(**aggregate)
     return Subquery(sub.values(next(iter(aggregate))))
 
 
@@ -62,7 +64,7 @@ def budget_schools(*, user, district_id: int | None = None, window: str = "") ->
     today = timezone.localdate()
     return (
         visible(user, School)
-        .filter(Exists(items.filter(order__school=OuterRef("pk"))))
+        .filter(pk__in=items.values("school_id"))
         .annotate(
             items_count=_per_school(items, c=Count("pk")),
             overdue_count=Coalesce(
@@ -91,9 +93,9 @@ def budget_page(*, user, page_number, per_page: int, district_id=None, window: s
     by_school: dict[int, list[OrderItem]] = {school.pk: [] for school in rows}
     items = budget_items(user=user, district_id=district_id, window=window)
     today = timezone.localdate()
-    for item in _item_rows(items.filter(order__school_id__in=list(by_school))):
+    for item in _item_rows(items.filter(school_id__in=list(by_school))):
         item.is_late = item.deadline < today
-        by_school[item.order.school_id].append(item)
+        by_school[item.school_id].append(item)
     for school in rows:
         school.items = by_school[school.pk]
     page.object_list = rows
@@ -120,27 +122,22 @@ def district_totals(*, user, district_id=None, window: str = "") -> tuple[list[D
     today = timezone.localdate()
     rows = (
         budget_items(user=user, district_id=district_id, window=window)
-        .values(
-            "order__district_id",
-            "order__district__name_ru",
-            "order__district__name_kk",
-            "order__district__name_en",
-        )
+        .values("district_id", "district__name_ru", "district__name_kk", "district__name_en")
         .annotate(
-            schools=Count("order__school", distinct=True),
+            schools=Count("school_id", distinct=True),
             items=Count("pk"),
             overdue=Count("pk", filter=Q(deadline__lt=today)),
             earliest=Min("deadline"),
         )
-        .order_by("order__district__name_ru")
+        .order_by("district__name_ru")
     )
     districts = [
         DistrictTotal(
-            district_id=row["order__district_id"],
+            district_id=row["district_id"],
             names={
-                "ru": row["order__district__name_ru"],
-                "kk": row["order__district__name_kk"],
-                "en": row["order__district__name_en"],
+                "ru": row["district__name_ru"],
+                "kk": row["district__name_kk"],
+                "en": row["district__name_en"],
             },
             schools=row["schools"],
             items=row["items"],

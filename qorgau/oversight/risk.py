@@ -3,27 +3,33 @@
 A school's score is a weighted sum of reasons (settings `QORGAU_RISK_WEIGHTS`, README "Risk ranking"):
 overdue order items, gross findings at the last approved inspection, months since that inspection (never
 inspected counts as the cap), faulty or missing equipment, no panic button or no camera at all, no valid guard
-contract, an expired licence of the guarding firm, and the number of pupils. Every reason is a correlated
-subquery on an indexed column, so the ranking is one query whatever the number of schools; a page of the list
-ranks the bare ids first and then annotates only the fifty rows it shows.
+contract, an expired licence of the guarding firm, and the number of pupils.
+
+The facts behind the reasons are gathered per school into `SchoolRisk` (`refresh_risk`: one set of correlated
+subqueries for all the schools asked for) by the deadline job on every run, by the ranking's Refresh button,
+and for schools that have no row yet. The ranking then reads one row per school and works out what depends
+on the day (months since the inspection, expired contracts and licences) from the stored dates, so that a
+city's schools rank in one short query. The page says when its facts were gathered.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -37,8 +43,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from qorgau.accounts.scoping import visible
-from qorgau.orders.models import Order, OrderItem
-from qorgau.oversight.models import InspectionScore
+from qorgau.orders.models import OrderItem
+from qorgau.oversight.models import InspectionScore, SchoolRisk
 from qorgau.registry.models import AccessPoint, Camera, EquipmentStatus, GuardContract, PanicButton, School
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -53,6 +59,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "per_1000_pupils": 5,
 }
 DAYS_PER_MONTH = 30
+OPEN_ENDED = dt.date(9999, 12, 31)  # a guard contract without an end date
 OPEN_ITEM_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
 NOT_WORKING = (EquipmentStatus.FAULTY, EquipmentStatus.MISSING)
 
@@ -102,31 +109,85 @@ def _count(queryset, school_lookup: str = "school") -> Coalesce:
     return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
 
-def _first(queryset) -> Subquery:
-    return Subquery(queryset.filter(school=OuterRef("pk")).order_by().values("pk")[:1])
-
-
-def _reasons(today) -> dict:
-    """The reasons as expressions on School, each one correlated subquery (or a column)."""
+def _facts() -> dict:
+    """What `SchoolRisk` stores, as expressions on School: each one correlated subquery."""
+    # Open items are those of issued orders (an order closes when its last item is settled).
     overdue = OrderItem.objects.filter(
-        status__in=OPEN_ITEM_STATUSES, overdue_since__isnull=False, order__status=Order.Status.ISSUED
+        status__in=OPEN_ITEM_STATUSES, overdue_since__isnull=False, issued_at__isnull=False
     )
     last = InspectionScore.objects.filter(school=OuterRef("pk")).order_by("-approved_at", "-inspection_id")
-    current = GuardContract.objects.filter(is_current=True)
+    current = GuardContract.objects.filter(is_current=True, school=OuterRef("pk"))
+    until = current.annotate(until=Coalesce("valid_until", Value(OPEN_ENDED))).order_by("-until")
+    licence = current.filter(firm__licence_expiry__isnull=False).order_by("firm__licence_expiry")
     return {
-        "overdue_items": _count(overdue, "order__school"),
+        "overdue_items": _count(overdue),
         "gross_last": Coalesce(Subquery(last.values("gross_findings")[:1]), Value(0)),
-        "days_since": DaysSince(Subquery(last.values("approved_at")[:1]), Value(today)),
+        "last_approved_at": Subquery(last.values("approved_at")[:1]),
         "faulty_equipment": _count(PanicButton.objects.filter(status__in=NOT_WORKING))
         + _count(Camera.objects.filter(status__in=NOT_WORKING))
         + _count(AccessPoint.objects.filter(status__in=NOT_WORKING)),
-        # Whether a row exists, as "the first id or NULL": a LIMIT 1 probe of the school's index per row.
-        # (An EXISTS here lets PostgreSQL hash the whole table once instead, which is slower for a district.)
-        "any_panic_button": _first(PanicButton.objects.all()),
-        "any_camera": _first(Camera.objects.all()),
-        "current_contract": _first(current),
-        "valid_contract": _first(current.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))),
-        "expired_licence": _first(current.filter(firm__licence_expiry__lt=today)),
+        "has_panic_button": Exists(PanicButton.objects.filter(school=OuterRef("pk"))),
+        "has_camera": Exists(Camera.objects.filter(school=OuterRef("pk"))),
+        "contract_until": Subquery(until.values("until")[:1]),
+        "licence_expiry": Subquery(licence.values("firm__licence_expiry")[:1]),
+    }
+
+
+FACT_FIELDS = (
+    "overdue_items", "gross_last", "last_approved_at", "faulty_equipment", "has_panic_button", "has_camera",
+    "contract_until", "licence_expiry",
+)  # fmt: skip
+
+
+@transaction.atomic
+def refresh_risk(*, schools: QuerySet[School] | None = None) -> int:
+    """Gather the ranking's facts anew for `schools` (all of them by default); returns how many."""
+    schools = School.objects.all() if schools is None else schools
+    now = timezone.now()
+    facts = schools.order_by().annotate(**_facts()).values("pk", "district_id", *FACT_FIELDS)
+    rows = [
+        SchoolRisk(
+            school_id=row["pk"],
+            district_id=row["district_id"],
+            refreshed_at=now,
+            **{name: row[name] for name in FACT_FIELDS},
+        )  # fmt: skip
+        for row in facts.iterator(chunk_size=2000)
+    ]
+    SchoolRisk.objects.filter(school__in=schools.values("pk")).delete()
+    SchoolRisk.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def refresh_missing(*, user) -> int:
+    """Gather the facts of the user's schools that have none yet (a new school, or a new installation)."""
+    missing = visible(user, School).filter(risk__isnull=True)
+    return refresh_risk(schools=missing) if missing.exists() else 0
+
+
+def facts_as_of(*, user, district_id: int | None = None, size_tier: str = ""):
+    """When the oldest of the ranked schools' facts were gathered (None: none yet)."""
+    qs = visible(user, SchoolRisk)
+    if district_id:
+        qs = qs.filter(district_id=district_id)
+    if size_tier:
+        qs = qs.filter(school__size_tier=size_tier)
+    return qs.aggregate(at=Min("refreshed_at"))["at"]
+
+
+def _reasons(today) -> dict:
+    """The reasons as expressions on School, read from its `SchoolRisk` row and the day."""
+    return {
+        "overdue_items": F("risk__overdue_items"),
+        "gross_last": F("risk__gross_last"),
+        "days_since": DaysSince(F("risk__last_approved_at"), Value(today)),
+        "faulty_equipment": F("risk__faulty_equipment"),
+        "has_panic_button": F("risk__has_panic_button"),
+        "has_camera": F("risk__has_camera"),
+        "current_contract": Q(risk__contract_until__isnull=False),
+        "valid_contract": Q(risk__contract_until__gte=today),
+        "expired_licence": Q(risk__licence_expiry__lt=today),
+        "facts_as_of": F("risk__refreshed_at"),
     }
 
 
@@ -134,18 +195,20 @@ def _flag(condition: Q, points: float) -> Case:
     return Case(When(condition, then=Value(points)), default=Value(0.0), output_field=FloatField())
 
 
-def _score(w: dict[str, float]) -> ExpressionWrapper:
+def _score(w: dict[str, float], today) -> ExpressionWrapper:
     cap = max_days()
-    days = Least(Coalesce(F("days_since"), Value(cap)), Value(cap))
+    days = Least(Coalesce(DaysSince(F("risk__last_approved_at"), Value(today)), Value(cap)), Value(cap))
     total = (
-        Value(w["overdue_item"]) * F("overdue_items")
-        + Value(w["gross_finding"]) * F("gross_last")
+        Value(w["overdue_item"]) * F("risk__overdue_items")
+        + Value(w["gross_finding"]) * F("risk__gross_last")
         + Value(w["month_uninspected"] / DAYS_PER_MONTH) * days
-        + Value(w["faulty_equipment"]) * F("faulty_equipment")
-        + _flag(Q(any_panic_button__isnull=True), w["no_panic_button"])
-        + _flag(Q(any_camera__isnull=True), w["no_cameras"])
-        + _flag(Q(valid_contract__isnull=True), w["guard_contract"])
-        + _flag(Q(expired_licence__isnull=False), w["licence_expired"])
+        + Value(w["faulty_equipment"]) * F("risk__faulty_equipment")
+        + _flag(Q(risk__has_panic_button=False), w["no_panic_button"])
+        + _flag(Q(risk__has_camera=False), w["no_cameras"])
+        + _flag(
+            ~Q(risk__contract_until__gte=today) | Q(risk__contract_until__isnull=True), w["guard_contract"]
+        )
+        + _flag(Q(risk__licence_expiry__lt=today), w["licence_expired"])
         + Value(w["per_1000_pupils"] / 1000) * F("pupils")
     )
     return ExpressionWrapper(total, output_field=FloatField())
@@ -163,14 +226,13 @@ def _area(user, *, district_id: int | None = None, size_tier: str = "") -> Query
 def risk_ranking(
     *, user, district_id: int | None = None, size_tier: str = "", with_reasons: bool = True
 ) -> QuerySet[School]:
-    """The schools the user may see, riskiest first, each with `risk_score` and (by default) its reasons.
-
-    Without reasons the components are only aliases inside the score: the query that orders a whole district
-    computes each subquery once per school and returns nothing but what is asked for (e.g. the ids)."""
+    """The schools the user may see, riskiest first, each with `risk_score` and (by default) its reasons,
+    from their `SchoolRisk` rows (see `refresh_missing` for schools without one)."""
+    today = timezone.localdate()
     qs = _area(user, district_id=district_id, size_tier=size_tier)
-    reasons = _reasons(timezone.localdate())
-    qs = qs.annotate(**reasons) if with_reasons else qs.alias(**reasons)
-    qs = qs.annotate(risk_score=_score(weights())).order_by("-risk_score", "name_ru", "id")
+    if with_reasons:
+        qs = qs.annotate(**_reasons(today))
+    qs = qs.annotate(risk_score=_score(weights(), today)).order_by("-risk_score", "name_ru", "id")
     if with_reasons:
         qs = qs.select_related("district")
     return qs
@@ -211,18 +273,18 @@ def reasons_for(school: School, w: dict[str, float] | None = None) -> list[Reaso
             }
             points = min(school.days_since, cap) / DAYS_PER_MONTH * w["month_uninspected"]
             out.append(Reason(text, "warn" if months >= 12 else "", points))
-    if school.any_panic_button is None:
+    if not school.has_panic_button:
         out.append(Reason(_("no panic button"), "bad", w["no_panic_button"]))
-    if school.any_camera is None:
+    if not school.has_camera:
         out.append(Reason(_("no cameras"), "bad", w["no_cameras"]))
     if school.faulty_equipment:
         n = school.faulty_equipment
         text = ngettext("%(n)d device faulty or missing", "%(n)d devices faulty or missing", n) % {"n": n}
         out.append(Reason(text, "warn", n * w["faulty_equipment"]))
-    if school.valid_contract is None:
+    if not school.valid_contract:
         text = _("guard contract expired") if school.current_contract else _("no guard contract")
         out.append(Reason(text, "bad", w["guard_contract"]))
-    if school.expired_licence is not None:
+    if school.expired_licence:
         out.append(Reason(_("guard firm's licence expired"), "bad", w["licence_expired"]))
     n = school.pupils or 0
     text = ngettext("%(n)d pupil", "%(n)d pupils", n) % {"n": n}
@@ -230,28 +292,12 @@ def reasons_for(school: School, w: dict[str, float] | None = None) -> list[Reaso
     return out
 
 
-@contextmanager
-def _without_jit():
-    """PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high, as ranking a whole
-    city's schools is; the compiling then takes several times longer than running the query (measured: 0.8 s
-    against 60 ms at 10,000 schools). Off for this one transaction only."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 def risk_page(*, user, page_number, per_page: int, **filters) -> Page:
-    """One page of the ranking, each row with `rank` and `reasons`. Two queries: the count of the schools
-    (without any of the reasons) and the page itself, for which PostgreSQL evaluates the reasons shown only
-    for the rows it returns, after ordering by the score."""
+    """One page of the ranking, each row with `rank` and `reasons`: the count of the schools and the page."""
     paginator = Paginator(risk_ranking(user=user, **filters), per_page)
     paginator.count = _area(user, **filters).count()  # the ranking filters no school out
     page = paginator.get_page(page_number)
-    with _without_jit():
-        schools = list(page.object_list)
+    schools = list(page.object_list)
     w = weights()
     for rank, school in enumerate(schools, start=page.start_index()):
         school.rank = rank

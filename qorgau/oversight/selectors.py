@@ -39,9 +39,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.accounts.scoping import scope_for, visible
-from qorgau.checklists.models import Item
 from qorgau.inspections.models import Campaign, Inspection
-from qorgau.orders.models import Order, OrderItem
+from qorgau.orders.models import OrderItem
 from qorgau.oversight.models import CATEGORIES, CATEGORY_CODES, InspectionScore, fail_field, pass_field
 from qorgau.registry.models import (
     Camera,
@@ -224,31 +223,23 @@ def approved_inspections(qs: QuerySet[Inspection], filters: Filters) -> QuerySet
 
 def items(*, user, filters: Filters) -> QuerySet[OrderItem]:
     """Items of issued orders in scope, withdrawn ones left out; the period is applied by `items_in_state`."""
-    # "Not a draft" rather than "issued or closed": a condition no index answers, so that the database reads
-    # the items of the state asked for through their own indexes instead of every issued order first.
-    qs = (
-        visible(user, OrderItem)
-        # The few drafts' ids, not a join: the item lists count and sort without reading each item's order.
-        .exclude(order__in=Order.objects.filter(status=Order.Status.DRAFT).values("pk"))
-        .exclude(status=OrderItem.Status.WITHDRAWN)
-    )
+    # An item's own copies of its order's issue time and district: no join with the orders.
+    qs = visible(user, OrderItem).filter(issued_at__isnull=False).exclude(status=OrderItem.Status.WITHDRAWN)
     if filters.district_id:
-        qs = qs.filter(order__district_id=filters.district_id)
+        qs = qs.filter(district_id=filters.district_id)
     if filters.tier:
         qs = qs.filter(order__school__size_tier=filters.tier)
     if filters.campaign_id:
         qs = qs.filter(order__inspection__campaign_id=filters.campaign_id)
     if filters.category:
-        qs = qs.filter(finding__item__section__code=filters.category)
+        qs = qs.filter(category=filters.category)
     return qs
 
 
 def state_condition(state: str, filters: Filters) -> Q:
     """Which items a state counts (see the module's docstring); "" counts the items issued in the period."""
     # Issued before the end of the period: every issued order is, when the period runs to today or later.
-    issued_before_end = (
-        Q(order__issued_at__lt=filters.end_before) if filters.end < timezone.localdate() else Q()
-    )
+    issued_before_end = Q(issued_at__lt=filters.end_before) if filters.end < timezone.localdate() else Q()
     if state == "open":
         return Q(status__in=OPEN_STATUSES) & issued_before_end
     if state == "overdue":
@@ -257,7 +248,7 @@ def state_condition(state: str, filters: Filters) -> Q:
         return Q(status=OrderItem.Status.DONE, done_at__gte=filters.start_at, done_at__lt=filters.end_before)
     if state == "missed":
         return Q(overdue_since__gte=filters.start, overdue_since__lte=filters.end)
-    return Q(order__issued_at__gte=filters.start_at) & issued_before_end
+    return Q(issued_at__gte=filters.start_at) & issued_before_end
 
 
 def items_in_state(*, user, filters: Filters) -> QuerySet[OrderItem]:
@@ -278,13 +269,13 @@ def item_list(*, user, filters: Filters) -> QuerySet[OrderItem]:
     return (
         items_in_state(user=user, filters=filters)
         .select_related("order__school", "order__district", "finding__item__section")
-        .order_by(*LIST_ORDER.get(filters.state, ("-order__issued_at", "-id")))
+        .order_by(*LIST_ORDER.get(filters.state, ("-issued_at", "-id")))
     )
 
 
 # The dashboard ----------------------------------------------------------------------------------------------
 
-FIX_TIME = ExpressionWrapper(F("done_at") - F("order__issued_at"), output_field=DurationField())
+FIX_TIME = ExpressionWrapper(F("done_at") - F("issued_at"), output_field=DurationField())
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -444,19 +435,19 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
             categories[code].passed += passed
             categories[code].failed += failed
 
-    # Order items: one query per state, each reading only its state's rows through an index (see migration
-    # 0002), grouped by district and checklist item (the category is looked up after: two joins fewer over
-    # every item). The periodic states count per month of the trend in the same pass, by comparisons only.
+    # Order items: one query per state, each reading only its state's rows through an index, grouped by the
+    # items' own district and category columns. The periodic states count per month of the trend in the same
+    # pass, by comparisons only.
     months = _months(filters, today)
     base = items(user=user, filters=filters).order_by()
-    keys = ("order__district_id", "finding__item_id")
+    keys = ("district_id", "category")
     now_rows = list(
         base.filter(state_condition("open", filters))
         .values(*keys)
         .annotate(open=Count("pk"), overdue=Count("pk", filter=state_condition("overdue", filters)))
     )
     periodic = {}
-    for state, stamp in (("issued", "order__issued_at"), ("done", "done_at"), ("missed", "overdue_since")):
+    for state, stamp in (("issued", "issued_at"), ("done", "done_at"), ("missed", "overdue_since")):
         per_month = {f"m{n}": Count("pk", filter=_month_condition(stamp, m)) for n, m in enumerate(months)}
         extra = {"fix_time": Sum(FIX_TIME)} if state == "done" else {}
         periodic[state] = list(
@@ -464,18 +455,16 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
             .values(*keys)
             .annotate(n=Count("pk"), **per_month, **extra)
         )
-    item_ids = {r["finding__item_id"] for rs in [now_rows, *periodic.values()] for r in rs} - {None}
-    category_of = dict(Item.objects.filter(pk__in=item_ids).values_list("pk", "section__code"))
     for r in now_rows:
-        row = rows.get(r["order__district_id"])
-        category = categories.get(category_of.get(r["finding__item_id"]))
+        row = rows.get(r["district_id"])
+        category = categories.get(r["category"])
         for target in (row, category):
             if target is not None:
                 target.open += r["open"]
                 target.overdue += r["overdue"]
     for state, state_rows in periodic.items():
         for r in state_rows:
-            row = rows.get(r["order__district_id"])
+            row = rows.get(r["district_id"])
             if row is None:
                 continue
             setattr(row, state, getattr(row, state) + r["n"])
@@ -483,7 +472,7 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
                 setattr(month, state, getattr(month, state) + r[f"m{n}"])
             if state == "done":
                 row.fix_time += r["fix_time"] or dt.timedelta()
-                category = categories.get(category_of.get(r["finding__item_id"]))
+                category = categories.get(r["category"])
                 if category is not None:
                     category.done += r["n"]
 
@@ -493,22 +482,24 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
         in_scope["school__district_id"] = filters.district_id
     if filters.tier:
         in_scope["school__size_tier"] = filters.tier
+    # Devices are counted by their school column (never empty): the database then answers from the
+    # (school, status, …) indexes alone, without reading the devices' rows.
     working = Q(status=EquipmentStatus.WORKING)
     panic = (
         visible(user, PanicButton)
         .filter(**in_scope)
         .aggregate(
-            total=Count("pk"),
-            connected=Count("pk", filter=working & ~Q(signal_to=SignalDestination.NONE)),
+            total=Count("school_id"),
+            connected=Count("school_id", filter=working & ~Q(signal_to=SignalDestination.NONE)),
         )
     )
     cameras = (
         visible(user, Camera)
         .filter(**in_scope)
         .aggregate(
-            total=Count("pk"),
-            working=Count("pk", filter=working),
-            linked=Count("pk", filter=Q(linked_to_police=True)),
+            total=Count("school_id"),
+            working=Count("school_id", filter=working),
+            linked=Count("school_id", filter=Q(linked_to_police=True)),
         )
     )
 

@@ -8,6 +8,7 @@ urlpatterns: list = [
     path("planning/next/", views_planning.risk_list, name="risk_list"),
     path("planning/next/export.<str:fmt>", views_planning.risk_export, name="risk_export"),
     path("planning/next/campaign/", views_planning.risk_plan, name="risk_plan"),
+    path("planning/next/refresh/", views_planning.risk_refresh, name="risk_refresh"),
     path("budget/", views_budget.budget_list, name="budget_list"),
     path("budget/export.<str:fmt>", views_budget.budget_export, name="budget_export"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),

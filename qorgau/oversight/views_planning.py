@@ -8,6 +8,7 @@ that does not exist; a role without the right gets 403 before anything is looked
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -16,10 +17,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from qorgau.accounts import policy
 from qorgau.accounts.scoping import scope_for, visible
@@ -100,6 +102,7 @@ def _filters(request) -> tuple[RiskFilterForm, dict]:
 def risk_list(request):
     _ranking_allowed(request)
     form, filters = _filters(request)
+    risk.refresh_missing(user=request.user)
     page = risk.risk_page(
         user=request.user, page_number=request.GET.get("page"), per_page=settings.PAGE_SIZE, **filters
     )
@@ -115,6 +118,7 @@ def risk_list(request):
         "weights": risk.weights(),
         "max_months": risk.max_days() // risk.DAYS_PER_MONTH,
         "show_district": scope_for(request.user).level == "city",
+        "facts_as_of": risk.facts_as_of(user=request.user, **filters),
     }
     template = "oversight/_risk_table.html" if request.htmx else "oversight/risk_list.html"
     return render(request, template, context)
@@ -137,8 +141,8 @@ def _risk_columns():
         (_("Gross findings at the last inspection"), lambda s: s.gross_last),
         (_("Days since the last approved inspection"), lambda s: s.days_since),
         (_("Faulty or missing devices"), lambda s: s.faulty_equipment),
-        (_("Panic button"), lambda s: _("yes") if s.any_panic_button else _("no")),
-        (_("Cameras"), lambda s: _("yes") if s.any_camera else _("no")),
+        (_("Panic button"), lambda s: _("yes") if s.has_panic_button else _("no")),
+        (_("Cameras"), lambda s: _("yes") if s.has_camera else _("no")),
         (_("Valid guard contract"), lambda s: _("yes") if s.valid_contract else _("no")),
         (_("Guard firm's licence expired"), lambda s: _("yes") if s.expired_licence else _("no")),
         (_("Reasons"), reasons),
@@ -156,11 +160,32 @@ def _ranked(rows):
 def risk_export(request, fmt: str):
     _ranking_allowed(request)
     _form, filters = _filters(request)
+    risk.refresh_missing(user=request.user)
     schools = risk.risk_ranking(user=request.user, **filters)
     return export_response(
         rows=_ranked(schools.iterator(chunk_size=2000)), columns=_risk_columns(), fmt=fmt,
         filename="what-to-inspect-next", sheet=_("What to inspect next"),
     )  # fmt: skip
+
+
+@login_required
+@require_POST
+def risk_refresh(request):
+    """Gather the ranking's facts anew for the user's schools, then show the ranking again."""
+    _ranking_allowed(request)
+    n = risk.refresh_risk(schools=visible(request.user, School))
+    messages.success(
+        request,
+        ngettext(
+            "The ranking was brought up to date for %(n)d school.",
+            "The ranking was brought up to date for %(n)d schools.",
+            n,
+        )
+        % {"n": n},
+    )
+    # Back to the ranking as it was filtered (only the filters' own parameters are carried over).
+    query = urlencode({key: request.POST[key] for key in ("district", "tier") if request.POST.get(key)})
+    return redirect(reverse("oversight:risk_list") + (f"?{query}" if query else ""))
 
 
 @login_required
@@ -172,6 +197,7 @@ def risk_plan(request):
     form = PlanForm(request.POST or None, user=request.user, district_id=filters.get("district_id"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        risk.refresh_missing(user=request.user)
         ids = risk.top_school_ids(user=request.user, n=data["n"], **filters)
         try:
             campaign = inspection_services.campaign_create_for_schools(

@@ -364,6 +364,8 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
             policy_first=True,
         ),
     ),
+    # Bringing the ranking's facts up to date: the police who read it, for the schools they see.
+    "oversight:risk_refresh": _page(get=None, post=may(POLICE, 302), policy_first=True),
     "oversight:risk_plan": (
         _page(get=may(MANAGERS, 200), post=may(MANAGERS, 200), policy_first=True),
         _page(

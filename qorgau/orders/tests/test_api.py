@@ -95,6 +95,9 @@ def make_issued_order(school, drafted_by, *, items=1, deadline=None, overdue=Fal
     OrderItem.objects.bulk_create(
         OrderItem(
             order=order,
+            school_id=order.school_id,
+            district_id=order.district_id,
+            issued_at=order.issued_at,
             position=n,
             found="Журнал не ведётся",
             remedy="Завести журнал",

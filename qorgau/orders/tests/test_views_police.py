@@ -674,7 +674,7 @@ def test_the_order_list_takes_a_fixed_number_of_queries(
     make_orders(size, school=school_a, inspection=approved_inspection, drafted_by=inspector_x, overdue=True)
     client = login(chief_x)
     client.get(url("order_list"))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(url("order_list"))
     assert len(response.context["page"].object_list) == min(size, 10)
 

@@ -18,9 +18,10 @@ from qorgau.accounts.models import Role
 from qorgau.checklists.models import FixKind, Severity
 from qorgau.inspections import services as inspection_services
 from qorgau.inspections.models import Campaign, Inspection, InspectionEvent
+from qorgau.orders.deadlines import check_deadlines
 from qorgau.orders.models import Order, OrderItem
 from qorgau.oversight import risk
-from qorgau.oversight.models import InspectionScore
+from qorgau.oversight.models import InspectionScore, SchoolRisk
 from qorgau.registry.models import EquipmentStatus
 from qorgau.tests.factories import (
     CameraFactory,
@@ -62,7 +63,8 @@ def inspected(school, *, days_ago: int, gross: int = 0) -> InspectionScore:
 def order_for(school, *, drafted_by, status=Order.Status.ISSUED) -> Order:
     return Order.objects.create(
         inspection=InspectionFactory(school=school), school=school, district=school.district, status=status,
-        drafted_by=drafted_by, year=2026, seq=next(_seq), issued_at=timezone.now(),
+        drafted_by=drafted_by, year=2026, seq=next(_seq),
+        issued_at=None if status == Order.Status.DRAFT else timezone.now(),
     )  # fmt: skip
 
 
@@ -87,8 +89,14 @@ def english(user):
     return user
 
 
+def ranking(user, **filters):
+    """The ranking from facts gathered now (as the deadline job or the page's button gathers them)."""
+    risk.refresh_risk()
+    return risk.risk_ranking(user=user, **filters)
+
+
 def ranked_names(user, **filters) -> list[str]:
-    return list(risk.risk_ranking(user=user, **filters).values_list("name_ru", flat=True))
+    return list(ranking(user, **filters).values_list("name_ru", flat=True))
 
 
 # The score and its reasons -------------------------------------------------------------------------------
@@ -99,7 +107,7 @@ def test_a_school_with_overdue_items_ranks_above_a_clean_one(district_x, chief_x
     late = clean_school(district_x, name="С просрочкой")
     overdue_items(late, 2, drafted_by=chief_x)
     assert ranked_names(chief_x)[:2] == [late.name_ru, clean.name_ru]
-    row = risk.risk_ranking(user=chief_x).get(pk=late.pk)
+    row = ranking(chief_x).get(pk=late.pk)
     assert row.overdue_items == 2
 
 
@@ -110,14 +118,14 @@ def test_only_open_items_of_issued_orders_count_as_overdue(district_x, chief_x):
     add_item(order_for(school, drafted_by=chief_x), deadline=past, overdue=True, status=OrderItem.Status.DONE)
     add_item(order_for(school, drafted_by=chief_x, status=Order.Status.DRAFT), deadline=past, overdue=True)
     add_item(order_for(school, drafted_by=chief_x), deadline=past)  # past its deadline, not yet marked
-    assert risk.risk_ranking(user=chief_x).get(pk=school.pk).overdue_items == 1
+    assert ranking(chief_x).get(pk=school.pk).overdue_items == 1
 
 
 def test_gross_findings_and_days_come_from_the_latest_approved_inspection(district_x, chief_x):
     school = clean_school(district_x, inspected_days_ago=None)
     inspected(school, days_ago=400, gross=5)
     inspected(school, days_ago=45, gross=2)
-    row = risk.risk_ranking(user=chief_x).get(pk=school.pk)
+    row = ranking(chief_x).get(pk=school.pk)
     assert row.gross_last == 2
     assert row.days_since in (44, 45, 46)  # the day boundary is UTC in the database
 
@@ -127,7 +135,7 @@ def test_a_school_never_inspected_counts_the_cap_and_says_so(district_x, chief_x
     never = clean_school(district_x, inspected_days_ago=None, name="Непроверенная")
     assert ranked_names(chief_x) == [never.name_ru, seen.name_ru]
     w = risk.weights()
-    row = risk.risk_ranking(user=chief_x).get(pk=never.pk)
+    row = ranking(chief_x).get(pk=never.pk)
     assert row.days_since is None
     cap_points = risk.max_days() / risk.DAYS_PER_MONTH * w["month_uninspected"]
     assert row.risk_score == pytest.approx(cap_points + 500 / 1000 * w["per_1000_pupils"])
@@ -144,7 +152,7 @@ def test_each_reason_is_a_readable_chip_with_its_points(district_x, chief_x):
     CameraFactory(school=school, status=EquipmentStatus.FAULTY)
     inspected(school, days_ago=14 * 30 + 3, gross=3)
     overdue_items(school, 3, drafted_by=chief_x)
-    row = risk.risk_ranking(user=chief_x).get(pk=school.pk)
+    row = ranking(chief_x).get(pk=school.pk)
     with translation.override("en"):
         reasons = {r.text: r for r in risk.reasons_for(row)}
     assert set(reasons) == {
@@ -162,7 +170,7 @@ def test_each_reason_is_a_readable_chip_with_its_points(district_x, chief_x):
 def test_no_contract_and_no_cameras_are_reasons_too(district_x, chief_x):
     school = SchoolFactory(district=district_x)
     PanicButtonFactory(school=school)
-    row = risk.risk_ranking(user=chief_x).get(pk=school.pk)
+    row = ranking(chief_x).get(pk=school.pk)
     with translation.override("en"):
         texts = [r.text for r in risk.reasons_for(row)]
     assert "no guard contract" in texts and "no cameras" in texts and "no panic button" not in texts
@@ -261,8 +269,9 @@ def test_the_page_costs_a_fixed_number_of_queries(
             overdue_items(school, 1, drafted_by=chief_x)
     client = login(chief_x)
     client.get(reverse("oversight:risk_list"))  # warm the session
-    # Session and user (and the session saved), the count, the ranked page, the inspectors of the plan form,
-    # the notification bell; on PostgreSQL also "SET LOCAL jit = off" in a savepoint. The same at any size.
+    # Session and user (and the session saved), whether any school lacks its facts, the count, the ranked
+    # page, when the facts were gathered, the inspectors of the plan form, the notification bell: the same at
+    # any size.
     with django_assert_max_num_queries(12):
         response = client.get(reverse("oversight:risk_list"))
     assert len(response.context["page"].object_list) == min(size, 50)
@@ -273,6 +282,70 @@ def test_the_second_page_continues_the_ranks(login, district_x, chief_x):
         clean_school(district_x, name=f"Школа {n:03d}", inspected_days_ago=None)
     response = login(chief_x).get(reverse("oversight:risk_list"), {"page": 2})
     assert [s.rank for s in response.context["page"].object_list] == [51, 52, 53]
+
+
+# The facts behind the ranking: gathered, kept, brought up to date ------------------------------------------
+
+
+def test_the_page_gathers_the_facts_of_schools_that_have_none(login, district_x, chief_x):
+    school = clean_school(district_x, name="Новая")
+    overdue_items(school, 2, drafted_by=chief_x)
+    assert not SchoolRisk.objects.exists()
+    response = login(chief_x).get(reverse("oversight:risk_list"))
+    row = response.context["page"].object_list[0]
+    assert (row.pk, row.overdue_items) == (school.pk, 2)
+    assert response.context["facts_as_of"] == SchoolRisk.objects.get().refreshed_at
+
+
+def test_the_ranking_keeps_its_facts_until_they_are_gathered_again(login, district_x, chief_x):
+    english(chief_x)
+    school = clean_school(district_x, name="Школа")
+    client = login(chief_x)
+    client.get(reverse("oversight:risk_list"))
+    overdue_items(school, 3, drafted_by=chief_x)
+    response = client.get(reverse("oversight:risk_list"))
+    assert response.context["page"].object_list[0].overdue_items == 0
+    assert "Ranked from the data as of" in response.content.decode()
+
+    response = client.post(reverse("oversight:risk_refresh"), {"tier": "", "district": str(district_x.pk)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("oversight:risk_list") + f"?district={district_x.pk}"
+    response = client.get(response["Location"])
+    assert response.context["page"].object_list[0].overdue_items == 3
+    assert "brought up to date for 1 school" in response.content.decode()
+
+
+def test_refreshing_gathers_only_the_users_schools(login, chief_x, school_a, school_b):
+    risk.refresh_risk()
+    before = SchoolRisk.objects.get(school=school_b).refreshed_at
+    login(chief_x).post(reverse("oversight:risk_refresh"))
+    assert SchoolRisk.objects.get(school=school_b).refreshed_at == before
+    assert SchoolRisk.objects.get(school=school_a).refreshed_at > before
+
+
+def test_the_deadline_job_gathers_the_facts_of_every_school(district_x, chief_x, school_b):
+    school = clean_school(district_x, name="Школа")
+    order = order_for(school, drafted_by=chief_x)
+    add_item(order, deadline=timezone.localdate() - dt.timedelta(days=1))  # its deadline day has ended
+    run = check_deadlines()
+    assert run.risk_refreshed == 2
+    assert SchoolRisk.objects.get(school=school).overdue_items == 1  # marked overdue by the same run
+    assert SchoolRisk.objects.get(school=school_b).overdue_items == 0
+
+
+def test_day_dependent_reasons_are_worked_out_on_the_day_of_reading(district_x, chief_x):
+    today = timezone.localdate()
+    school = clean_school(district_x, name="Школа")
+    school.guard_contracts.update(valid_until=today + dt.timedelta(days=1))
+    risk.refresh_risk()
+    assert ranking_row(chief_x, school).valid_contract is True
+    SchoolRisk.objects.filter(school=school).update(contract_until=today - dt.timedelta(days=1))
+    row = risk.risk_ranking(user=chief_x).get(pk=school.pk)  # no refresh: the stored date is read today
+    assert (row.valid_contract, row.current_contract) == (False, True)
+
+
+def ranking_row(user, school):
+    return risk.risk_ranking(user=user).get(pk=school.pk)
 
 
 # The export -------------------------------------------------------------------------------------------------
@@ -338,6 +411,7 @@ def plan_data(n=5, **extra) -> dict:
 
 def test_the_chief_plans_a_campaign_over_the_top_n(login, district_x, chief_x, inspector_x, school_b):
     _ranking_world(district_x, chief_x, n=8)
+    risk.refresh_risk()
     top = risk.top_school_ids(user=chief_x, n=5)
     client = login(chief_x)
     response = client.post(reverse("oversight:risk_plan"), plan_data(5, inspector=inspector_x.pk))

@@ -12,5 +12,5 @@ class Command(BaseCommand):
         run = check_deadlines()
         self.stdout.write(
             f"overdue: {run.overdue}, reminders: {run.reminders}, notifications: {run.notifications}, "
-            f"batches: {run.batches}"
+            f"batches: {run.batches}, schools ranked by risk: {run.risk_refreshed}"
         )
