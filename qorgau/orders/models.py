@@ -102,6 +102,8 @@ class Order(models.Model):
             models.Index(fields=["issued_at"], name="order_issued_at"),
             # A district's order list, newest first, read in index order instead of sorting the history.
             models.Index(fields=["district", "issued_at"], name="order_district_issued_at"),
+            # The city's counts of drafts and open orders, from the index alone.
+            models.Index(fields=["status"], include=["id"], name="order_status"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -191,7 +193,7 @@ class OrderItem(models.Model):
             # lists by deadline and by overdue date, and the items issued in a period.
             models.Index(
                 fields=["status", "district", "category", "overdue_since"],
-                include=["issued_at", "id"],  # PostgreSQL counts from the index alone
+                include=["issued_at", "id", "order_id"],  # PostgreSQL counts from the index alone
                 name="item_status_district",
             ),
             models.Index(fields=["district", "status", "deadline"], name="item_district_deadline"),

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             model_name="orderitem",
             index=models.Index(
                 fields=["status", "district", "category", "overdue_since"],
-                include=["issued_at", "id"],
+                include=["issued_at", "id", "order_id"],
                 name="item_status_district",
             ),
         ),
@@ -54,5 +54,9 @@ class Migration(migrations.Migration):
                 fields=["district", "school", "deadline"],
                 name="item_open_equipment",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="order",
+            index=models.Index(fields=["status"], include=["id"], name="order_status"),
         ),
     ]
