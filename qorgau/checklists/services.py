@@ -19,6 +19,7 @@ from qorgau.checklists.models import ChecklistTemplate, Item, Section, TemplateV
 from qorgau.core.errors import InvalidTransition, NotAllowed
 from qorgau.core.history import record_change, snapshot
 from qorgau.core.models import ChangeRecord
+from qorgau.core.services import assign
 
 ITEM_FIELDS = (
     "section", "code", "order", "text_ru", "text_kk", "text_en", "legal_ref", "severity", "answer_kind",
@@ -108,11 +109,12 @@ def _copy_parts(source: TemplateVersion, draft: TemplateVersion) -> None:
 
 
 def _assign(item: Item, data: dict[str, Any]) -> None:
-    unknown = set(data) - set(ITEM_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
-    for name, value in data.items():
-        setattr(item, name, value)
+    # No position means "at the end of its section" (worked out when the item is saved).
+    at_end = data.get("order", 0) is None
+    given = {name: value for name, value in data.items() if not (name == "order" and at_end)}
+    assign(item, given, ITEM_FIELDS)
+    if at_end:
+        item.order = None
     item.code = (item.code or "").strip()
 
 

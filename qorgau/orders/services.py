@@ -21,6 +21,7 @@ from qorgau.checklists.models import FixKind, Severity
 from qorgau.core.errors import InvalidTransition, NotAllowed
 from qorgau.core.files import atomic_with_files, store_file
 from qorgau.core.numbering import next_number
+from qorgau.core.services import assign
 from qorgau.inspections.models import Finding, Inspection
 from qorgau.orders.models import (
     Amendment,
@@ -155,20 +156,12 @@ ORDER_FIELDS = ("language", "report_by_days", "follow_up_on")
 ITEM_FIELDS = ("found", "legal_ref", "remedy", "severity", "fix_kind", "deadline")
 
 
-def _assign(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
-    for name, value in data.items():
-        setattr(instance, name, value)
-
-
 @transaction.atomic
 def order_update(*, actor, order: Order, data: dict[str, Any]) -> Order:
     _require(policy.can_draft_order(actor), _("You may not edit orders."))
     order = _locked(order)
     _draft_only(order)
-    _assign(order, data, ORDER_FIELDS)
+    assign(order, data, ORDER_FIELDS)
     if order.follow_up_on and order.follow_up_on < today():
         raise ValidationError({"follow_up_on": _("The follow-up check cannot be in the past.")})
     order.full_clean(exclude=["inspection", "school", "district", "drafted_by"])
@@ -182,7 +175,7 @@ def order_item_update(*, actor, item: OrderItem, data: dict[str, Any]) -> OrderI
     order = _locked(item.order)
     _draft_only(order)  # checked on the locked row: an order issued meanwhile is not edited
     item = OrderItem.objects.select_for_update().get(pk=item.pk)
-    _assign(item, data, ITEM_FIELDS)
+    assign(item, data, ITEM_FIELDS)
     if item.deadline and item.deadline < today():
         raise ValidationError({"deadline": _("The deadline cannot be before the issue date.")})
     item.full_clean(exclude=["order", "finding"])

@@ -13,6 +13,7 @@ from qorgau.accounts.scoping import visible
 from qorgau.core.errors import NotAllowed
 from qorgau.core.history import record_change, snapshot
 from qorgau.core.models import ChangeRecord
+from qorgau.core.services import assign
 from qorgau.registry.models import (
     EQUIPMENT_MODELS,
     District,
@@ -31,22 +32,6 @@ FIRM_FIELDS = ("name", "bin", "licence_no", "licence_expiry", "phone", "address"
 CONTRACT_FIELDS = ("firm", "in_house", "number", "valid_from", "valid_until")
 
 
-def _assign(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
-    # full_clean() lets None through a field that may be blank but not null; the database would refuse it.
-    nulls = {
-        name: [instance._meta.get_field(name).error_messages["null"]]
-        for name, value in data.items()
-        if value is None and not instance._meta.get_field(name).null
-    }
-    if nulls:
-        raise ValidationError(nulls)
-    for name, value in data.items():
-        setattr(instance, name, value)
-
-
 def _check_district(actor, district: District | None) -> None:
     # A district office may only place schools in its own district.
     if district is not None and not visible(actor, District).filter(pk=district.pk).exists():
@@ -58,7 +43,7 @@ def school_create(*, actor, data: dict[str, Any]) -> School:
     if not policy.can_create_school(actor):
         raise NotAllowed(_("You may not add schools."))
     school = School()
-    _assign(school, data, SCHOOL_FIELDS)
+    assign(school, data, SCHOOL_FIELDS)
     _check_district(actor, data.get("district"))
     school.full_clean()
     school.save()
@@ -71,7 +56,7 @@ def school_update(*, actor, school: School, data: dict[str, Any]) -> School:
     if not policy.can_edit_school(actor):
         raise NotAllowed(_("You may not change this school's details."))
     before = snapshot(school)
-    _assign(school, data, SCHOOL_FIELDS)
+    assign(school, data, SCHOOL_FIELDS)
     if "district" in data:
         _check_district(actor, data["district"])
     school.full_clean()
@@ -109,7 +94,7 @@ def equipment_create(*, actor, school: School, kind: str, data: dict[str, Any]) 
     if not policy.can_edit_equipment(actor, kind):
         raise NotAllowed(_("You may not change this school's equipment."))
     item = model(school=school)
-    _assign(item, data, equipment_fields(model))
+    assign(item, data, equipment_fields(model))
     _check_equipment_firm(actor, item)
     item.full_clean()
     item.save()
@@ -122,7 +107,7 @@ def equipment_update(*, actor, item: Equipment, kind: str, data: dict[str, Any])
     if not policy.can_edit_equipment(actor, kind):
         raise NotAllowed(_("You may not change this school's equipment."))
     before = snapshot(item)
-    _assign(item, data, equipment_fields(type(item)))
+    assign(item, data, equipment_fields(type(item)))
     _check_equipment_firm(actor, item)
     item.full_clean()
     item.save()
@@ -150,7 +135,7 @@ def contract_set(*, actor, school: School, data: dict[str, Any]) -> GuardContrac
     if not policy.can_edit_contract(actor):
         raise NotAllowed(_("You may not change this school's guard contract."))
     contract = GuardContract(school=school, is_current=True)
-    _assign(contract, data, CONTRACT_FIELDS)
+    assign(contract, data, CONTRACT_FIELDS)
     if contract.firm_id and not visible(actor, SecurityFirm).filter(pk=contract.firm_id).exists():
         raise ValidationError({"firm": _("Choose a security firm from the register.")})
     contract.full_clean(exclude=["is_current", "school"])
@@ -168,7 +153,7 @@ def firm_create(*, actor, data: dict[str, Any]) -> SecurityFirm:
     if not policy.can_create_firm(actor):
         raise NotAllowed(_("You may not add security firms."))
     firm = SecurityFirm()
-    _assign(firm, data, FIRM_FIELDS)
+    assign(firm, data, FIRM_FIELDS)
     firm.full_clean()
     firm.save()
     record_change(actor=actor, instance=firm, action=ChangeRecord.Action.CREATED)
@@ -180,7 +165,7 @@ def firm_update(*, actor, firm: SecurityFirm, data: dict[str, Any]) -> SecurityF
     if not policy.can_edit_firm(actor, firm):
         raise NotAllowed(_("You may not change this security firm."))
     before = snapshot(firm)
-    _assign(firm, data, FIRM_FIELDS)
+    assign(firm, data, FIRM_FIELDS)
     firm.full_clean()
     firm.save()
     record_change(actor=actor, instance=firm, action=ChangeRecord.Action.UPDATED, before=before)

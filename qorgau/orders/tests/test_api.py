@@ -480,6 +480,8 @@ def test_validation_errors_name_the_fields(issued, another_draft, inspector_x, s
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     assert errors(police.patch(f"{draft_url}/items/{draft_item.pk}", {"deadline": yesterday})) == {"deadline"}
     assert errors(police.patch(f"{draft_url}/items/{draft_item.pk}", {"severity": "X"})) == {"severity"}
+    # null for a text that may be empty but not missing: refused on its field, not a database error
+    assert errors(police.patch(f"{draft_url}/items/{draft_item.pk}", {"legal_ref": None})) == {"legal_ref"}
     assert errors(police.patch(draft_url, {"language": "fr"})) == {"language"}
     assert errors(police.patch(draft_url, {"follow_up_on": yesterday})) == {"follow_up_on"}
     assert errors(police.patch(draft_url, {"report_by_days": "many"}), 422) == {"report_by_days"}
