@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from qorgau.accounts.scoping import visible
-from qorgau.orders.models import Notification, Order, OrderItem, SchoolReport
+from qorgau.orders.models import OPEN_ISSUED_ITEM, Notification, Order, OrderItem, SchoolReport
 from qorgau.registry.selectors import school_search
 
 OPEN_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
@@ -53,8 +53,7 @@ def order_list(
 def order_counts(*, user) -> dict[str, int]:
     """Orders in the user's area: drafts, open (issued), with overdue items, with reports to decide."""
     # Drafts and issued orders through the orders' status; orders with overdue or reported items by counting
-    # the distinct orders of those open items (read through the items' status index). Only issued orders hold
-    # open items: an order closes when its last item is settled.
+    # the distinct orders of those open items (read through the items' status index).
     counts = (
         visible(user, Order)
         .filter(status__in=[Order.Status.DRAFT, Order.Status.ISSUED])
@@ -65,7 +64,7 @@ def order_counts(*, user) -> dict[str, int]:
     )
     counts |= (
         visible(user, OrderItem)
-        .filter(status__in=OPEN_STATUSES, issued_at__isnull=False)
+        .filter(OPEN_ISSUED_ITEM)
         .aggregate(
             overdue=Count("order_id", distinct=True, filter=Q(overdue_since__isnull=False)),
             reported=Count("order_id", distinct=True, filter=Q(status=OrderItem.Status.REPORTED)),
@@ -78,7 +77,7 @@ def overdue_items(*, user) -> QuerySet[OrderItem]:
     """Open items past their deadline across the user's area, the longest overdue first."""
     return (
         visible(user, OrderItem)
-        .filter(status__in=OPEN_STATUSES, overdue_since__isnull=False, issued_at__isnull=False)
+        .filter(OPEN_ISSUED_ITEM, overdue_since__isnull=False)
         .select_related("order__school", "order__district", "referred_by")
         .order_by("deadline", "id")
     )

@@ -21,10 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qorgau.accounts.scoping import visible
 from qorgau.checklists.models import FixKind
-from qorgau.orders.models import OrderItem
+from qorgau.orders.models import OPEN_ISSUED_ITEM, OrderItem
 from qorgau.registry.models import School
-
-OPEN_ITEM_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
 
 # The deadline window filter: key -> label. A window counts from today and includes what is overdue.
 WINDOWS = {
@@ -37,11 +35,7 @@ WINDOWS = {
 
 def budget_items(*, user, district_id: int | None = None, window: str = "") -> QuerySet[OrderItem]:
     """Open equipment items of issued orders in the user's area."""
-    # Open items are those of issued orders (an order closes when its last item is settled); the items' own
-    # copies of their order's school and district spare a join with the orders.
-    qs = visible(user, OrderItem).filter(
-        fix_kind=FixKind.EQUIPMENT, status__in=OPEN_ITEM_STATUSES, issued_at__isnull=False
-    )
+    qs = visible(user, OrderItem).filter(OPEN_ISSUED_ITEM, fix_kind=FixKind.EQUIPMENT)
     if district_id:
         qs = qs.filter(district_id=district_id)
     today = timezone.localdate()

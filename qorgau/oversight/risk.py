@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from qorgau.accounts.scoping import visible
-from qorgau.orders.models import OrderItem
+from qorgau.orders.models import OPEN_ISSUED_ITEM, OrderItem
 from qorgau.oversight.models import InspectionScore, SchoolRisk
 from qorgau.registry.models import AccessPoint, Camera, EquipmentStatus, GuardContract, PanicButton, School
 
@@ -60,7 +60,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 DAYS_PER_MONTH = 30
 OPEN_ENDED = dt.date(9999, 12, 31)  # a guard contract without an end date
-OPEN_ITEM_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
 NOT_WORKING = (EquipmentStatus.FAULTY, EquipmentStatus.MISSING)
 
 
@@ -111,10 +110,7 @@ def _count(queryset, school_lookup: str = "school") -> Coalesce:
 
 def _facts() -> dict:
     """What `SchoolRisk` stores, as expressions on School: each one correlated subquery."""
-    # Open items are those of issued orders (an order closes when its last item is settled).
-    overdue = OrderItem.objects.filter(
-        status__in=OPEN_ITEM_STATUSES, overdue_since__isnull=False, issued_at__isnull=False
-    )
+    overdue = OrderItem.objects.filter(OPEN_ISSUED_ITEM, overdue_since__isnull=False)
     last = InspectionScore.objects.filter(school=OuterRef("pk")).order_by("-approved_at", "-inspection_id")
     current = GuardContract.objects.filter(is_current=True, school=OuterRef("pk"))
     until = current.annotate(until=Coalesce("valid_until", Value(OPEN_ENDED))).order_by("-until")
@@ -167,12 +163,9 @@ def refresh_missing(*, user) -> int:
 
 def facts_as_of(*, user, district_id: int | None = None, size_tier: str = ""):
     """When the oldest of the ranked schools' facts were gathered (None: none yet)."""
-    qs = visible(user, SchoolRisk)
-    if district_id:
-        qs = qs.filter(district_id=district_id)
-    if size_tier:
-        qs = qs.filter(school__size_tier=size_tier)
-    return qs.aggregate(at=Min("refreshed_at"))["at"]
+    return _area(user, district_id=district_id, size_tier=size_tier).aggregate(at=Min("risk__refreshed_at"))[
+        "at"
+    ]
 
 
 def _reasons(today) -> dict:
@@ -187,7 +180,6 @@ def _reasons(today) -> dict:
         "current_contract": Q(risk__contract_until__isnull=False),
         "valid_contract": Q(risk__contract_until__gte=today),
         "expired_licence": Q(risk__licence_expiry__lt=today),
-        "facts_as_of": F("risk__refreshed_at"),
     }
 
 
@@ -205,9 +197,7 @@ def _score(w: dict[str, float], today) -> ExpressionWrapper:
         + Value(w["faulty_equipment"]) * F("risk__faulty_equipment")
         + _flag(Q(risk__has_panic_button=False), w["no_panic_button"])
         + _flag(Q(risk__has_camera=False), w["no_cameras"])
-        + _flag(
-            ~Q(risk__contract_until__gte=today) | Q(risk__contract_until__isnull=True), w["guard_contract"]
-        )
+        + _flag(Q(risk__contract_until__isnull=True) | Q(risk__contract_until__lt=today), w["guard_contract"])
         + _flag(Q(risk__licence_expiry__lt=today), w["licence_expired"])
         + Value(w["per_1000_pupils"] / 1000) * F("pupils")
     )

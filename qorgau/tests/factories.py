@@ -192,3 +192,15 @@ class InspectionFactory(factory.django.DjangoModelFactory):
     kind = "adhoc"
     reason = "Обращение родителей"
     planned_on = factory.LazyFunction(date.today)
+
+
+def order_item(order, *, finding=None, **fields):
+    """An order item written straight to the database, with the copies `order_draft` and `order_issue` write:
+    the order's school, district and issue time, and the finding's category."""
+    from qorgau.orders.models import OrderItem
+
+    return OrderItem.objects.create(
+        order=order, finding=finding, school_id=order.school_id, district_id=order.district_id,
+        issued_at=order.issued_at, category=finding.item.section.code if finding and finding.item_id else "",
+        **fields,
+    )  # fmt: skip

@@ -15,7 +15,7 @@ from qorgau.core.context_processors import menu_for
 from qorgau.inspections.models import Inspection
 from qorgau.orders import services
 from qorgau.orders.models import Amendment, Order, OrderEvent, OrderItem, SchoolReport
-from qorgau.tests.factories import InspectionFactory, SchoolFactory
+from qorgau.tests.factories import InspectionFactory, SchoolFactory, order_item
 
 pytestmark = pytest.mark.django_db
 
@@ -232,8 +232,8 @@ def other_order(school_a, inspector_x, chief_x, approved_inspection):
     order = Order.objects.create(
         inspection=approved_inspection, school=school_a, district=school_a.district, drafted_by=inspector_x
     )
-    OrderItem.objects.create(
-        order=order, position=1, found="Другое", remedy="Исправить", severity="S", fix_kind="organisational",
+    order_item(
+        order, position=1, found="Другое", remedy="Исправить", severity="S", fix_kind="organisational",
         deadline=TODAY() + dt.timedelta(days=10),
     )  # fmt: skip
     return services.order_issue(actor=chief_x, order=order)
@@ -626,8 +626,8 @@ def make_orders(n: int, *, school, inspection, drafted_by, overdue: bool = False
         )  # fmt: skip
         for position in (1, 2, 3):
             late = overdue and position == 1
-            OrderItem.objects.create(
-                order=order, position=position, found=f"Нарушение {position}", remedy="Устранить",
+            order_item(
+                order, position=position, found=f"Нарушение {position}", remedy="Устранить",
                 severity="S", fix_kind="organisational",
                 deadline=TODAY() + dt.timedelta(days=-5 if late else 20),
                 overdue_since=TODAY() if late else None,

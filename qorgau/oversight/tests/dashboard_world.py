@@ -12,7 +12,7 @@ from qorgau.checklists.models import Item
 from qorgau.inspections.models import Finding, Inspection
 from qorgau.orders.models import Order, OrderItem
 from qorgau.oversight.models import InspectionScore
-from qorgau.tests.factories import InspectionFactory, default_version
+from qorgau.tests.factories import InspectionFactory, default_version, order_item
 
 _seq = itertools.count(1)
 
@@ -53,8 +53,8 @@ def issue(inspection, *, on: str, drafted_by, items: list[dict]) -> Order:
             finding = Finding.objects.create(
                 inspection=inspection, item=checklist_item(spec["code"]), severity="S", text="Нарушение"
             )
-        OrderItem.objects.create(
-            order=order, finding=finding, position=position, found=f"Нарушение {position}",
+        order_item(
+            order, finding=finding, position=position, found=f"Нарушение {position}",
             remedy="Устранить", severity="S", fix_kind="organisational",
             deadline=spec.get("deadline", dt.date.fromisoformat(on) + dt.timedelta(days=30)),
             status=spec.get("status", OrderItem.Status.OPEN), overdue_since=spec.get("overdue_since"),

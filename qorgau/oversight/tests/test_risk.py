@@ -31,6 +31,7 @@ from qorgau.tests.factories import (
     SchoolFactory,
     SecurityFirmFactory,
     make_user,
+    order_item,
 )
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +71,8 @@ def order_for(school, *, drafted_by, status=Order.Status.ISSUED) -> Order:
 
 def add_item(order, *, deadline, overdue=False, fix_kind=FixKind.ORGANISATIONAL, status=OrderItem.Status.OPEN,
              remedy="Отремонтировать тревожную кнопку"):  # fmt: skip
-    return OrderItem.objects.create(
-        order=order, position=order.items.count() + 1, found="Кнопка не работает", remedy=remedy,
+    return order_item(
+        order, position=order.items.count() + 1, found="Кнопка не работает", remedy=remedy,
         severity=Severity.GROSS, fix_kind=fix_kind, deadline=deadline, status=status,
         overdue_since=deadline + dt.timedelta(days=1) if overdue else None,
     )  # fmt: skip
