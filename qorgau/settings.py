@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "qorgau.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "qorgau.core.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,9 +138,11 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 
 # Sessions and cookies: secure by default in production, expire after inactivity.
 # A session ends after SESSION_COOKIE_AGE seconds without a request (8 hours: a shift; a phone left in a car
-# overnight is signed out by morning). Every request moves the expiry on, so working users are never cut off.
+# overnight is signed out by morning). Requests move the expiry on, so working users are never cut off: the
+# session is saved again when SESSION_REFRESH_SECONDS have passed since its last save, not on every request
+# (core.middleware.SlidingSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 5 * 60)
 # Pages send the CSRF token to htmx in a header written into base.html, so no script needs the cookie.
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_HTTPONLY = True
@@ -191,7 +194,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qorgau@localhost")
 
-PAGE_SIZE = env_int("PAGE_SIZE", 50)
+# Rows per page of the lists: 25 cards are a few screens on a phone, and half the server time and HTML of 50
+# (bench/oversight.py, README "Speed"). The API keeps its own page size.
+PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # "What to inspect next": points per reason, summed into a school's risk score (README, "Risk ranking").
 # Keys left out keep their default (qorgau/oversight/risk.py DEFAULT_WEIGHTS).
 QORGAU_RISK_WEIGHTS = {
@@ -223,4 +228,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-NINJA_PAGINATION_PER_PAGE = PAGE_SIZE
+NINJA_PAGINATION_PER_PAGE = env_int("API_PAGE_SIZE", 50)

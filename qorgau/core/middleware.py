@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.shortcuts import render
 
@@ -50,3 +52,27 @@ class DomainErrorMiddleware:
         if isinstance(exception, InvalidTransition):
             return render(request, "409.html", {"reason": str(exception)}, status=409)
         return None
+
+
+class SlidingSessionMiddleware:
+    """Keep a used session alive without rewriting it on every request.
+
+    A session ends after SESSION_COOKIE_AGE seconds without a request. Saving it on every request would move
+    its expiry on but costs a write (and a transaction) per page; instead the session is saved again when
+    SESSION_REFRESH_SECONDS have passed since it was last saved, so the idle limit holds to within that
+    margin. Anonymous visitors without a session get none."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response
+        now = int(time.time())
+        if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+            session[self.KEY] = now  # marks the session modified: the session middleware saves it
+        return response

@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.accounts.scoping import visible
 from qorgau.checklists.models import FixKind
+from qorgau.core.paging import id_page
 from qorgau.orders.models import OPEN_ISSUED_ITEM, OrderItem
 from qorgau.registry.models import School
 
@@ -46,28 +46,12 @@ def budget_items(*, user, district_id: int | None = None, window: str = "") -> Q
     return qs
 
 
-def _per_school(items: QuerySet[OrderItem], **aggregate) -> Subquery:
-    sub = items.filter(school=OuterRef("pk")).order_by().values("school").annotate(**aggregate)
-    return Subquery(sub.values(next(iter(aggregate))))
-
-
 def budget_schools(*, user, district_id: int | None = None, window: str = "") -> QuerySet[School]:
-    """The schools with items in the window, by district and name, each with `items_count`,
-    `overdue_count` and `earliest_deadline`."""
+    """The schools with items in the window, by district and name."""
     items = budget_items(user=user, district_id=district_id, window=window)
-    today = timezone.localdate()
     return (
         visible(user, School)
         .filter(pk__in=items.values("school_id"))
-        .annotate(
-            items_count=_per_school(items, c=Count("pk")),
-            overdue_count=Coalesce(
-                _per_school(items, c=Count("pk", filter=Q(deadline__lt=today))),
-                0,
-                output_field=IntegerField(),
-            ),
-            earliest_deadline=_per_school(items, m=Min("deadline")),
-        )
         .select_related("district")
         .order_by("district__name_ru", "name_ru", "id")
     )
@@ -80,18 +64,24 @@ def _item_rows(items: QuerySet[OrderItem]) -> QuerySet[OrderItem]:
 
 
 def budget_page(*, user, page_number, per_page: int, district_id=None, window: str = "") -> Page:
-    """One page of schools, each with its `items` (what to buy or repair, by deadline)."""
+    """One page of schools, each with its `items` (what to buy or repair, by deadline), `items_count`,
+    `overdue_count` and `earliest_deadline`: counted from the items the page reads anyway."""
     schools = budget_schools(user=user, district_id=district_id, window=window)
-    page = Paginator(schools, per_page).get_page(page_number)
+    page = id_page(schools, page_number, per_page)
     rows = list(page.object_list)
     by_school: dict[int, list[OrderItem]] = {school.pk: [] for school in rows}
     items = budget_items(user=user, district_id=district_id, window=window)
     today = timezone.localdate()
-    for item in _item_rows(items.filter(school_id__in=list(by_school))):
+    # The row is the school: its items need only their order's number (district code) beside them.
+    page_items = items.filter(school_id__in=list(by_school)).select_related("order__district")
+    for item in page_items.order_by("school_id", "deadline", "id"):
         item.is_late = item.deadline < today
         by_school[item.school_id].append(item)
     for school in rows:
         school.items = by_school[school.pk]
+        school.items_count = len(school.items)
+        school.overdue_count = sum(1 for item in school.items if item.is_late)
+        school.earliest_deadline = school.items[0].deadline if school.items else None  # items go by deadline
     page.object_list = rows
     return page
 

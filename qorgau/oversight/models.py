@@ -36,7 +36,11 @@ class InspectionScore(models.Model):
         "inspections.Inspection", on_delete=models.CASCADE, primary_key=True, related_name="score"
     )
     school = models.ForeignKey("registry.School", on_delete=models.CASCADE, related_name="+")
-    district = models.ForeignKey("registry.District", on_delete=models.CASCADE, related_name="+")
+    # Looked up through the (district, approved_at) index; a bare district index lured the planner into
+    # reading a district's whole history to count a period's inspections.
+    district = models.ForeignKey(
+        "registry.District", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     campaign = models.ForeignKey(
         "inspections.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -98,6 +102,13 @@ class SchoolRisk(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_rule = ScopeRule(school="school_id", district="district_id", hidden_from=("school", "firm"))
+
+    class Meta:
+        # "Ranked from the data as of": the oldest refresh in the city or in a district, read from an index.
+        indexes = [
+            models.Index(fields=["refreshed_at"], name="risk_refreshed_at"),
+            models.Index(fields=["district", "refreshed_at"], name="risk_district_refreshed_at"),
+        ]
 
     def __str__(self) -> str:
         return f"risk facts of school {self.school_id}"

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -37,12 +37,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from qorgau.accounts.scoping import visible
+from qorgau.core.paging import IdPaginator
 from qorgau.orders.models import OPEN_ISSUED_ITEM, OrderItem
 from qorgau.oversight.models import InspectionScore, SchoolRisk
 from qorgau.registry.models import AccessPoint, Camera, EquipmentStatus, GuardContract, PanicButton, School
@@ -163,9 +164,14 @@ def refresh_missing(*, user) -> int:
 
 def facts_as_of(*, user, district_id: int | None = None, size_tier: str = ""):
     """When the oldest of the ranked schools' facts were gathered (None: none yet)."""
-    return _area(user, district_id=district_id, size_tier=size_tier).aggregate(at=Min("risk__refreshed_at"))[
-        "at"
-    ]
+    # Read from the facts' own rows (every ranked school has one: `refresh_missing` runs first) through their
+    # refresh-time indexes, not by joining every school of the city.
+    facts = visible(user, SchoolRisk)
+    if district_id:
+        facts = facts.filter(district_id=district_id)
+    if size_tier:
+        facts = facts.filter(school__size_tier=size_tier)
+    return facts.aggregate(at=Min("refreshed_at"))["at"]
 
 
 def _reasons(today) -> dict:
@@ -183,23 +189,29 @@ def _reasons(today) -> dict:
     }
 
 
+def _points(value: float) -> Cast:
+    # A weight as a double: a bare decimal literal makes PostgreSQL score every school in numeric arithmetic,
+    # several times slower over a city.
+    return Cast(Value(value), FloatField())
+
+
 def _flag(condition: Q, points: float) -> Case:
-    return Case(When(condition, then=Value(points)), default=Value(0.0), output_field=FloatField())
+    return Case(When(condition, then=_points(points)), default=_points(0.0), output_field=FloatField())
 
 
 def _score(w: dict[str, float], today) -> ExpressionWrapper:
     cap = max_days()
     days = Least(Coalesce(DaysSince(F("risk__last_approved_at"), Value(today)), Value(cap)), Value(cap))
     total = (
-        Value(w["overdue_item"]) * F("risk__overdue_items")
-        + Value(w["gross_finding"]) * F("risk__gross_last")
-        + Value(w["month_uninspected"] / DAYS_PER_MONTH) * days
-        + Value(w["faulty_equipment"]) * F("risk__faulty_equipment")
+        _points(w["overdue_item"]) * F("risk__overdue_items")
+        + _points(w["gross_finding"]) * F("risk__gross_last")
+        + _points(w["month_uninspected"] / DAYS_PER_MONTH) * days
+        + _points(w["faulty_equipment"]) * F("risk__faulty_equipment")
         + _flag(Q(risk__has_panic_button=False), w["no_panic_button"])
         + _flag(Q(risk__has_camera=False), w["no_cameras"])
         + _flag(Q(risk__contract_until__isnull=True) | Q(risk__contract_until__lt=today), w["guard_contract"])
         + _flag(Q(risk__licence_expiry__lt=today), w["licence_expired"])
-        + Value(w["per_1000_pupils"] / 1000) * F("pupils")
+        + _points(w["per_1000_pupils"] / 1000) * F("pupils")
     )
     return ExpressionWrapper(total, output_field=FloatField())
 
@@ -284,7 +296,8 @@ def reasons_for(school: School, w: dict[str, float] | None = None) -> list[Reaso
 
 def risk_page(*, user, page_number, per_page: int, **filters) -> Page:
     """One page of the ranking, each row with `rank` and `reasons`: the count of the schools and the page."""
-    paginator = Paginator(risk_ranking(user=user, **filters), per_page)
+    # The ranking is sorted on the narrow score alone; only the page's schools are read whole.
+    paginator = IdPaginator(risk_ranking(user=user, **filters), per_page)
     paginator.count = _area(user, **filters).count()  # the ranking filters no school out
     page = paginator.get_page(page_number)
     schools = list(page.object_list)

@@ -416,8 +416,11 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
     for code in CATEGORY_CODES:
         sums[pass_field(code)] = Sum(pass_field(code))
         sums[fail_field(code)] = Sum(fail_field(code))
+    # Only the rows' districts are read: a score is counted under its school's district, and a district office
+    # then joins its own schools only, not the city's.
     score_rows = (
         scores(user=user, filters=filters)
+        .filter(school__district_id__in=list(rows))
         .order_by()
         .values("school__district_id")
         .annotate(n=Count("pk"), schools_n=Count("school_id", distinct=True), **sums)

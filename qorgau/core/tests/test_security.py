@@ -173,10 +173,28 @@ def test_a_session_ends_after_the_inactivity_limit(client, inspector_x, settings
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_every_request_moves_the_session_expiry_on(client, inspector_x):
+def test_a_request_moves_the_session_expiry_on(client, inspector_x):
     client.force_login(inspector_x)
     key = client.cookies["sessionid"].value
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=5))
     client.get(reverse("registry:school_list"))
     expiry = Session.objects.get(session_key=key).expire_date
     assert expiry > timezone.now() + timedelta(hours=7, minutes=59)
+
+
+def test_the_session_is_saved_again_only_after_the_refresh_interval(client, inspector_x, settings):
+    settings.SESSION_REFRESH_SECONDS = 300
+    client.force_login(inspector_x)
+    key = client.cookies["sessionid"].value
+    client.get(reverse("registry:school_list"))  # saves the session with the time of this save
+    soon = timezone.now() + timedelta(hours=1)
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    client.get(reverse("registry:school_list"))  # within the interval: no write
+    assert Session.objects.get(session_key=key).expire_date == soon
+    # Six minutes later (the saved time moved back): the next request saves it and moves the expiry on.
+    session = client.session
+    session["_refreshed"] -= 360
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    client.get(reverse("registry:school_list"))
+    assert Session.objects.get(session_key=key).expire_date > timezone.now() + timedelta(hours=7, minutes=59)
