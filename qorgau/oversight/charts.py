@@ -43,7 +43,9 @@ def _svg(*, chart_id: str, title: str, desc: str, width: int, height: int, body)
 
 def compliance_chart(categories: Sequence, *, chart_id: str = "chart-compliance") -> SafeString:
     """Horizontal bars: the share of passed checks per category, 0–100 %."""
-    label_w, bar_w, row_h, top = 160, 150, 26, 6
+    # The labels' column is as wide as the longest label (Kazakh ones are the longest) at the axis font size.
+    label_w = max([_text_width(str(c.label)) for c in categories] + [60]) + 8
+    bar_w, row_h, top = 150, 26, 6
     width, height = label_w + bar_w + 46, top + row_h * len(categories) + 4
     parts = []
     for n, c in enumerate(categories):
@@ -85,12 +87,16 @@ def compliance_chart(categories: Sequence, *, chart_id: str = "chart-compliance"
 
 def trend_chart(months: Sequence, series: Sequence[Series], *, chart_id: str = "chart-trend") -> SafeString:
     """Grouped vertical bars per month, one bar per series; the page shows the legend under it."""
-    left, top, plot_h, group_w = 26, 8, 120, 27
-    width = left + group_w * max(len(months), 1) + 6
-    height = top + plot_h + 20
+    top, plot_h = 8, 120
     peak = max([getattr(m, s.key) for m in months for s in series] + [1])
     step = _nice_step(peak)
     ceiling = step * -(-peak // step)
+    # Room for the widest tick label; a period of a few months is drawn as wide as a year (wider groups, bars
+    # no wider than MAX_BAR), so that the chart's text keeps its size on a phone instead of being scaled up.
+    left = _text_width(str(ceiling)) + 8
+    group_w = max(MIN_GROUP, YEAR_PLOT / max(len(months), 1))
+    width = left + group_w * max(len(months), 1) + 6
+    height = top + plot_h + 20
     parts = []
     for tick in range(0, ceiling + 1, step):
         y = top + plot_h - plot_h * tick / ceiling
@@ -106,9 +112,10 @@ def trend_chart(months: Sequence, series: Sequence[Series], *, chart_id: str = "
                 tick=tick,
             )
         )
-    bar_w = (group_w - 6) / max(len(series), 1)
+    bar_w = min((group_w - 6) / max(len(series), 1), MAX_BAR)
+    bars_w = bar_w * len(series)
     for n, month in enumerate(months):
-        x0 = left + n * group_w + 3
+        x0 = left + n * group_w + (group_w - bars_w) / 2
         for k, s in enumerate(series):
             value = getattr(month, s.key)
             h = plot_h * value / ceiling
@@ -116,10 +123,10 @@ def trend_chart(months: Sequence, series: Sequence[Series], *, chart_id: str = "
                 format_html(
                     '<rect x="{x}" y="{y}" width="{w}" height="{h}" class="bar {css}">'
                     "<title>{label}, {month}: {value}</title></rect>",
-                    x=x0 + k * bar_w,
-                    y=top + plot_h - h,
-                    w=bar_w - 1,
-                    h=h,
+                    x=_n(x0 + k * bar_w),
+                    y=_n(top + plot_h - h),
+                    w=_n(bar_w - 1),
+                    h=_n(h),
                     css=s.css,
                     label=s.label,
                     month=date_format(month.start, "F Y"),
@@ -129,7 +136,7 @@ def trend_chart(months: Sequence, series: Sequence[Series], *, chart_id: str = "
         parts.append(
             format_html(
                 '<text x="{x}" y="{y}" text-anchor="middle" class="axis month">{label}</text>',
-                x=_n(x0 + (group_w - 6) / 2),
+                x=_n(x0 + bars_w / 2),
                 y=top + plot_h + 15,
                 label=date_format(month.start, "M"),
             )
@@ -146,6 +153,16 @@ def trend_chart(months: Sequence, series: Sequence[Series], *, chart_id: str = "
         height=height,
         body=_join(parts),
     )
+
+
+# The trend's plot: a year of months side by side, each group at least MIN_GROUP wide, bars at most MAX_BAR.
+MIN_GROUP, YEAR_PLOT, MAX_BAR = 27, 12 * 27, 14
+# Width of a character of the axis text (12 px DejaVu Sans) in viewBox units; Cyrillic ones are the widest.
+CHAR_WIDTH = 8  # measured: 7.4–7.8 for Russian and Kazakh words, about 6 for English
+
+
+def _text_width(text: str) -> int:
+    return round(len(text) * CHAR_WIDTH)
 
 
 def _n(value: float) -> str:

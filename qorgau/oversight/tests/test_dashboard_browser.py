@@ -1,10 +1,17 @@
 """The dashboard in a browser: it is the chief's home, the charts render, a figure opens its list."""
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from playwright.sync_api import expect
 
+from qorgau.oversight.charts import Series, compliance_chart, trend_chart
+from qorgau.oversight.models import CATEGORIES
+from qorgau.oversight.selectors import CategoryRow, Month
 from qorgau.oversight.tests.test_dashboard import PERIOD, world  # noqa: F401  (the fixture)
 from qorgau.tests.browser_helpers import login, shot
 
@@ -58,3 +65,44 @@ def test_the_city_dashboard_compares_districts_and_opens_the_lists(world, make_p
     page.get_by_test_id("fig-inspected").click()
     expect(page).to_have_url(re.compile(r"/schools/\?.*inspected=yes"))
     expect(page.get_by_test_id("school-count")).to_contain_text("2")
+
+
+# Charts with real-sized figures: their text stays inside the drawing ---------------------------------------
+
+CSS = (Path(settings.BASE_DIR) / "qorgau" / "static" / "qorgau" / "qorgau.css").read_text(encoding="utf-8")
+OVERFLOWING_TEXT = """() => [...document.querySelectorAll("svg.chart")].flatMap((svg) => {
+    const box = svg.viewBox.baseVal;
+    return [...svg.querySelectorAll("text")].filter((t) => {
+        const b = t.getBBox();
+        return b.x < box.x - 0.5 || b.x + b.width > box.x + box.width + 0.5;
+    }).map((t) => `${svg.id}: ${t.textContent}`);
+})"""
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_charts_keep_big_numbers_and_long_names_inside(make_page, language, viewport):
+    """A city's figures run to thousands and the Kazakh category names are long: a label cut at the edge
+    (seen with a district's three months of items on a phone) fails here."""
+    with translation.override(language):
+        categories = [CategoryRow(code, str(label), passed=93, failed=7) for code, label in CATEGORIES]
+        months = [
+            Month(start=dt.date(2026, m, 1), end=dt.date(2026, m, 28), issued=1480, done=900, missed=512)
+            for m in (9, 10, 11)
+        ]
+        series = [
+            Series("issued", "issued", "issued"),
+            Series("done", "done", "done"),
+            Series("missed", "m", "missed"),
+        ]
+        body = compliance_chart(categories) + trend_chart(months, series)
+    page = make_page(viewport)
+    page.set_content(f"<html><head><style>{CSS}</style></head><body><main>{body}</main></body></html>")
+    assert page.evaluate(OVERFLOWING_TEXT) == []
+    # However few months, the trend is drawn at no more than twice its size: its text is not blown up (three
+    # months used to be scaled three times over on a phone).
+    scale = page.evaluate(
+        "() => { const svg = document.querySelector('#chart-trend');"
+        " return svg.getBoundingClientRect().width / svg.viewBox.baseVal.width; }"
+    )
+    assert scale <= 2
