@@ -151,8 +151,14 @@ class AnswerOut(Schema):
 
 
 class ConflictOut(Schema):
+    """A 409: the answer was saved by someone else since (`current` holds it), or the inspection's state no
+    longer lets it be edited (only `detail`)."""
+
     detail: str
-    current: AnswerOut | None = Field(description="The answer as it is now, saved by someone else.")
+    current: AnswerOut | None = Field(
+        None,
+        description="The answer as it is now, saved by someone else; absent when the state refuses the edit.",
+    )
 
 
 class ItemOut(Schema):
@@ -502,7 +508,8 @@ def item_list(request: HttpRequest, inspection_id: int):
 @router.put("/inspections/{inspection_id}/answers/{item_id}", response={200: AnswerOut, 409: ConflictOut})
 def answer_save(request: HttpRequest, inspection_id: int, item_id: int, payload: AnswerIn):
     """Save one answer. `version` is the answer's version the change is based on (0 for a new answer);
-    if someone saved it since, nothing is overwritten: 409 with their answer in `current`."""
+    if someone saved it since, nothing is overwritten: 409 with their answer in `current`. An inspection that
+    can no longer be edited (submitted, approved) answers 409 with `detail` only."""
     inspection = _inspection(request, inspection_id)
     # The item is reached through the inspection: an item of another checklist is not found here.
     item = Item.objects.filter(version_id=inspection.template_version_id, pk=item_id).first()

@@ -217,6 +217,24 @@ def test_a_new_answer_for_an_item_already_answered_conflicts(api, inspection, in
     assert response.json()["current"]["value"] == {"value": "no"}
 
 
+def test_an_answer_to_a_submitted_inspection_is_refused_within_the_documented_409(
+    api, inspection, inspector_x
+):
+    answer_all(inspection, inspector_x)
+    services.inspection_submit(actor=inspector_x, inspection=inspection)
+    client = api(inspector_x)
+
+    response = client.put(
+        f"/inspections/{inspection.pk}/answers/{item('AC-1').pk}", {"value": {"value": "no"}, "version": 0}
+    )
+
+    assert response.status_code == 409
+    assert response.json()["detail"] and "current" not in response.json()
+    # Its 409 is documented for both refusals: a conflict carries `current`, a state only `detail`.
+    schema = client.client.get(f"{BASE}/openapi.json").json()["components"]["schemas"]["ConflictOut"]
+    assert schema["required"] == ["detail"]
+
+
 def test_the_chief_returns_results_for_rework_saying_why(api, inspection, inspector_x, chief_x):
     answer_all(inspection, inspector_x)
     services.inspection_submit(actor=inspector_x, inspection=inspection)
