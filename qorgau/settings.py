@@ -195,7 +195,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "qorgau@localhost")
 
 # Rows per page of the lists: 25 cards are a few screens on a phone, and half the server time and HTML of 50
-# (bench/oversight.py, README "Speed"). The API keeps its own page size.
+# (measured with bench/oversight.py). The API keeps its own page size, API_PAGE_SIZE.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # "What to inspect next": points per reason, summed into a school's risk score (README, "Risk ranking").
 # Keys left out keep their default (qorgau/oversight/risk.py DEFAULT_WEIGHTS).

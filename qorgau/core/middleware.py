@@ -70,7 +70,9 @@ class SlidingSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is None or session.is_empty():
+        # Only a session that holds something (a signed-in user, an import in progress) is kept alive; a stale
+        # cookie of an ended session loads as empty and must not bring a new one into being.
+        if session is None or not session.keys() - {self.KEY}:
             return response
         now = int(time.time())
         if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:

@@ -229,14 +229,14 @@ class OrderItem(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.REPORTED)
+        return self.status in OPEN_STATUSES
 
 
+# An item still to fix: open, or reported fixed and waiting for the police's decision.
+OPEN_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
 # Items still to fix on issued orders. An order closes only when its last item is settled, so an open item
 # that has an issue time is an open item of an issued order; the items' own columns answer it without a join.
-OPEN_ISSUED_ITEM = models.Q(
-    status__in=[OrderItem.Status.OPEN, OrderItem.Status.REPORTED], issued_at__isnull=False
-)
+OPEN_ISSUED_ITEM = models.Q(status__in=OPEN_STATUSES, issued_at__isnull=False)
 
 
 class Amendment(models.Model):

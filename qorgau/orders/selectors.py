@@ -9,10 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from qorgau.accounts.scoping import visible
-from qorgau.orders.models import OPEN_ISSUED_ITEM, Notification, Order, OrderItem, SchoolReport
+from qorgau.orders.models import OPEN_ISSUED_ITEM, OPEN_STATUSES, Notification, Order, OrderItem, SchoolReport
 from qorgau.registry.selectors import school_search
-
-OPEN_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
 
 
 def _items_count(condition: Q | None = None):

@@ -14,6 +14,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+# The trend's plot: a year of months side by side, each group at least MIN_GROUP wide, bars at most MAX_BAR.
+MIN_GROUP, YEAR_PLOT, MAX_BAR = 27, 12 * 27, 14
+# Width of a character of the axis text (12 px DejaVu Sans) in viewBox units; Cyrillic ones are the widest.
+CHAR_WIDTH = 8  # measured: 7.4–7.8 for Russian and Kazakh words, about 6 for English
+
 
 @dataclass
 class Series:
@@ -153,12 +158,6 @@ def trend_chart(months: Sequence, series: Sequence[Series], *, chart_id: str = "
         height=height,
         body=_join(parts),
     )
-
-
-# The trend's plot: a year of months side by side, each group at least MIN_GROUP wide, bars at most MAX_BAR.
-MIN_GROUP, YEAR_PLOT, MAX_BAR = 27, 12 * 27, 14
-# Width of a character of the axis text (12 px DejaVu Sans) in viewBox units; Cyrillic ones are the widest.
-CHAR_WIDTH = 8  # measured: 7.4–7.8 for Russian and Kazakh words, about 6 for English
 
 
 def _text_width(text: str) -> int:

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qorgau.accounts.scoping import scope_for, visible
 from qorgau.inspections.models import Campaign, Inspection
-from qorgau.orders.models import OrderItem
+from qorgau.orders.models import OPEN_STATUSES, OrderItem
 from qorgau.oversight.models import CATEGORIES, CATEGORY_CODES, InspectionScore, fail_field, pass_field
 from qorgau.registry.models import (
     Camera,
@@ -52,8 +52,6 @@ from qorgau.registry.models import (
     SizeTier,
 )
 from qorgau.registry.selectors import missing_condition
-
-OPEN_STATUSES = (OrderItem.Status.OPEN, OrderItem.Status.REPORTED)
 
 STATES = (
     ("issued", _("Issued in the period")),

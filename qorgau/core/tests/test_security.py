@@ -198,3 +198,9 @@ def test_the_session_is_saved_again_only_after_the_refresh_interval(client, insp
     Session.objects.filter(session_key=key).update(expire_date=soon)
     client.get(reverse("registry:school_list"))
     assert Session.objects.get(session_key=key).expire_date > timezone.now() + timedelta(hours=7, minutes=59)
+
+
+def test_a_stale_session_cookie_brings_no_new_session(client):
+    client.cookies["sessionid"] = "ended0000000000000000000000000000"
+    assert client.get(reverse("accounts:login")).status_code == 200
+    assert not Session.objects.exists()
