@@ -131,13 +131,18 @@ def _counts() -> list[tuple[str, int]]:
 
 
 def _settle(vendor: str) -> None:
-    """Measure a settled server: the generator's garbage collected, SQLite's log folded into the file."""
+    """Measure a settled server: the generator's garbage collected, SQLite's log folded into the file, and on
+    PostgreSQL the tables vacuumed, as autovacuum leaves them on a running server. A table just written has no
+    page marked all-visible yet, so every index-only count would read the rows as well: the district
+    dashboard's camera count took 30 ms before the vacuum and 8.5 ms after it."""
     from django.db import connection
 
     gc.collect()
-    if vendor == "sqlite":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            cursor.execute("VACUUM (ANALYZE)")
 
 
 # ---------------------------------------------------------------------------------------------------------

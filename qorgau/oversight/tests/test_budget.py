@@ -63,6 +63,24 @@ def test_the_city_sees_every_district_with_totals(needs, city_supervisor, distri
     assert (total.schools, total.items, total.overdue, total.earliest_deadline) == (2, 3, 1, days(-3))
 
 
+@pytest.mark.parametrize("window", ["", "overdue", "30", "90", "365"])
+@pytest.mark.parametrize("who", ["city_supervisor", "chief_x"])
+def test_the_totals_agree_with_the_rows_under_every_filter(request, needs, school_b, who, window):
+    """The totals are read from the districts into their items, the rows from the items: the same needs."""
+    user = request.getfixturevalue(who)
+    add_item(order_for(school_b, drafted_by=user), deadline=days(-1), overdue=True, fix_kind=EQUIPMENT)
+    for district_id in (
+        None,
+        school_b.district_id if who == "city_supervisor" else user.organisation.district_id,
+    ):
+        listed = rows(user, district_id=district_id, window=window)
+        districts, total = budget.district_totals(user=user, district_id=district_id, window=window)
+        figures = (total.schools, total.items, total.overdue)
+        expected = (len(listed), sum(s.items_count for s in listed), sum(s.overdue_count for s in listed))
+        assert figures == expected
+        assert {d.district_id for d in districts} == {s.district_id for s in listed}
+
+
 def test_the_deadline_window_narrows_the_items(needs, city_supervisor):
     assert [s.items_count for s in rows(city_supervisor, window="overdue")] == [1]
     assert [s.items_count for s in rows(city_supervisor, window="30")] == [1]
