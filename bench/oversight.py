@@ -35,6 +35,7 @@ CITY, CHIEF = "city", "chief_aue"  # the city supervisor, the chief of the bigge
 CITY_TARGET_MS = {"postgresql": 300.0, "sqlite": 1000.0}
 PAGE_TARGET_MS = 100.0
 SQL_RATIO_TARGET = 1.5
+GENERATE_TARGET_S = 600.0  # the national data set in under ten minutes
 
 # (user, label, URL name, query string). Names missing from the URL conf are skipped with a note.
 PAGES = [
@@ -57,9 +58,28 @@ PAGES = [
     (CHIEF, "risk list", "oversight:risk_list", ""),
     (CITY, "budget list", "oversight:budget_list", ""),
     (CHIEF, "budget list", "oversight:budget_list", ""),
+    (CITY, "campaigns", "inspections:campaign_list", ""),
+    (CHIEF, "campaigns", "inspections:campaign_list", ""),
+    (CITY, "current campaign", "inspections:campaign_detail", ""),
+    (CITY, "security firms", "registry:firm_list", ""),
+    (CITY, "change history", "core:audit_list", ""),
     (None, "public search ?q=лицей", "public:home", "q=лицей"),
+    (None, "public school page", "public:school", ""),
     (CITY, "concerns", "public:concern_list", ""),
+    (CHIEF, "concerns", "public:concern_list", ""),
 ]
+
+
+def _url_args(name: str) -> list:
+    """The arguments of a page about one object: the latest campaign, the first school by name."""
+    from qorgau.inspections.models import Campaign
+    from qorgau.registry.models import School
+
+    if name == "inspections:campaign_detail":
+        return [Campaign.objects.order_by("-starts_on", "-id").values_list("pk", flat=True).first()]
+    if name == "public:school":
+        return [School.objects.order_by("name_ru", "id").values_list("bin", flat=True).first()]
+    return []
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -113,7 +133,9 @@ def _generate(schools: int) -> float:
     started = time.perf_counter()
     made = demo.demo_create(schools=schools, national=True)
     seconds = time.perf_counter() - started
-    print(f"  generated in {seconds:.0f} s ({time.process_time():.0f} s CPU in this process)")
+    verdict = "ok" if seconds < GENERATE_TARGET_S else "OVER"
+    print(f"  generated in {seconds:.0f} s ({time.process_time():.0f} s CPU in this process); "
+          f"target < {GENERATE_TARGET_S:.0f} s: {verdict}")  # fmt: skip
     print("  " + made.national.line())
     return seconds
 
@@ -180,7 +202,7 @@ def _pages(vendor: str, requests: int) -> list[tuple]:
     rows = []
     for username, label, name, query in PAGES:
         try:
-            url = reverse(name)
+            url = reverse(name, args=_url_args(name))
         except NoReverseMatch:
             print(f"  skipped {label} ({name}): no such page yet")
             continue
@@ -207,7 +229,7 @@ def _pages(vendor: str, requests: int) -> list[tuple]:
 
 
 def _hand_sql(filters, vendor: str) -> dict:
-    """Every figure of the city dashboard in six statements written by hand."""
+    """Every figure of the city dashboard in six statements written by hand over the tables the app reads."""
     from django.db import connection
 
     from qorgau.oversight.models import CATEGORY_CODES, fail_field, pass_field
@@ -251,28 +273,26 @@ def _hand_sql(filters, vendor: str) -> dict:
                 cat["passed"] += values[2 * k]
                 cat["failed"] += values[2 * k + 1]
 
+        # The items' own columns (district, category and issue time are copied onto every item), as the app
+        # reads them: a fair comparison writes the SQL over the same schema, without joins the app avoids.
         if vendor == "postgresql":
-            fix = "EXTRACT(EPOCH FROM SUM(CASE WHEN {done} THEN i.done_at - o.issued_at END))"
+            fix = "EXTRACT(EPOCH FROM SUM(CASE WHEN {done} THEN i.done_at - i.issued_at END))"
         else:
-            fix = "SUM(CASE WHEN {done} THEN (julianday(i.done_at) - julianday(o.issued_at)) * 86400 END)"
+            fix = "SUM(CASE WHEN {done} THEN (julianday(i.done_at) - julianday(i.issued_at)) * 86400 END)"
         done = "i.status = 'done' AND i.done_at >= %s AND i.done_at < %s"
         c.execute(
             f"""
-            SELECT o.district_id, sec.code,
-              SUM(CASE WHEN o.issued_at >= %s AND o.issued_at < %s THEN 1 ELSE 0 END),
-              SUM(CASE WHEN i.status IN ('open', 'reported') AND o.issued_at < %s THEN 1 ELSE 0 END),
+            SELECT i.district_id, i.category,
+              SUM(CASE WHEN i.issued_at >= %s AND i.issued_at < %s THEN 1 ELSE 0 END),
+              SUM(CASE WHEN i.status IN ('open', 'reported') AND i.issued_at < %s THEN 1 ELSE 0 END),
               SUM(CASE WHEN i.status IN ('open', 'reported') AND i.overdue_since IS NOT NULL
-                  AND o.issued_at < %s THEN 1 ELSE 0 END),
+                  AND i.issued_at < %s THEN 1 ELSE 0 END),
               SUM(CASE WHEN {done} THEN 1 ELSE 0 END),
               SUM(CASE WHEN i.overdue_since >= %s AND i.overdue_since <= %s THEN 1 ELSE 0 END),
               {fix.format(done=done)}
             FROM orders_orderitem i
-            JOIN orders_order o ON o.id = i.order_id
-            LEFT JOIN inspections_finding f ON f.id = i.finding_id
-            LEFT JOIN checklists_item it ON it.id = f.item_id
-            LEFT JOIN checklists_section sec ON sec.id = it.section_id
-            WHERE o.status IN ('issued', 'closed') AND i.status <> 'withdrawn'
-            GROUP BY o.district_id, sec.code
+            WHERE i.issued_at IS NOT NULL AND i.status <> 'withdrawn'
+            GROUP BY i.district_id, i.category
             """,  # noqa: S608
             [
                 start_at,
@@ -305,14 +325,11 @@ def _hand_sql(filters, vendor: str) -> dict:
         else:
             month = "substr(django_datetime_cast_date({col}, 'Asia/Almaty', 'UTC'), 1, 7)"
             day_month = "substr({col}, 1, 7)"
-        base = (
-            "FROM orders_orderitem i JOIN orders_order o ON o.id = i.order_id "
-            "WHERE o.status IN ('issued', 'closed') AND i.status <> 'withdrawn' AND "
-        )
+        base = "FROM orders_orderitem i WHERE i.issued_at IS NOT NULL AND i.status <> 'withdrawn' AND "
         c.execute(
             f"""
-            SELECT 'issued', {month.format(col="o.issued_at")} m, COUNT(*) {base}
-              o.issued_at >= %s AND o.issued_at < %s GROUP BY m
+            SELECT 'issued', {month.format(col="i.issued_at")} m, COUNT(*) {base}
+              i.issued_at >= %s AND i.issued_at < %s GROUP BY m
             UNION ALL
             SELECT 'done', {month.format(col="i.done_at")} m, COUNT(*) {base} {done} GROUP BY m
             UNION ALL

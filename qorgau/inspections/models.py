@@ -117,6 +117,10 @@ class Inspection(models.Model):
             models.Index(fields=["district", "status", "planned_on"]),
             models.Index(fields=["inspector", "status", "planned_on"]),
             models.Index(fields=["school", "-planned_on"]),
+            # A campaign's progress, in the city or one district, counted from the index alone.
+            models.Index(
+                fields=["campaign", "district", "status", "inspector"], name="inspection_campaign_progress"
+            ),
             # The list's order (newest dates first, undated last) has indexes of its own, made by migration
             # 0002: its "NULLS LAST" cannot be said in a SQLite index, where descending already means it.
         ]
