@@ -116,6 +116,8 @@ api.add_router("/", registry_router)
 api.add_router("/checklists", checklists_router)
 api.add_router("/", inspections_router)
 api.add_router("/", "qorgau.orders.api.router")
+api.add_router("/", "qorgau.oversight.api.router")
+api.add_router("/", "qorgau.public.api.router")
 
 # The API takes foreign keys by id (`firm_id`) while model validation names the relation (`firm`);
 # errors are keyed by the name the client sent.

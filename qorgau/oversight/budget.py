@@ -73,8 +73,16 @@ def budget_page(*, user, page_number, per_page: int, district_id=None, window: s
     `overdue_count` and `earliest_deadline`: counted from the items the page reads anyway."""
     schools = budget_schools(user=user, district_id=district_id, window=window)
     page = id_page(schools, page_number, per_page)
-    rows = list(page.object_list)
-    by_school: dict[int, list[OrderItem]] = {school.pk: [] for school in rows}
+    page.object_list = with_items(
+        user=user, schools=list(page.object_list), district_id=district_id, window=window
+    )
+    return page
+
+
+def with_items(*, user, schools: list[School], district_id=None, window: str = "") -> list[School]:
+    """The schools (a page of `budget_schools`, for the page and the API alike), each with its `items`,
+    `items_count`, `overdue_count` and `earliest_deadline`, as `budget_page` describes them."""
+    by_school: dict[int, list[OrderItem]] = {school.pk: [] for school in schools}
     items = budget_items(user=user, district_id=district_id, window=window)
     today = timezone.localdate()
     # The row is the school: its items need only their order's number (district code) beside them.
@@ -82,13 +90,12 @@ def budget_page(*, user, page_number, per_page: int, district_id=None, window: s
     for item in page_items.order_by("school_id", "deadline", "id"):
         item.is_late = item.deadline < today
         by_school[item.school_id].append(item)
-    for school in rows:
+    for school in schools:
         school.items = by_school[school.pk]
         school.items_count = len(school.items)
         school.overdue_count = sum(1 for item in school.items if item.is_late)
         school.earliest_deadline = school.items[0].deadline if school.items else None  # items go by deadline
-    page.object_list = rows
-    return page
+    return schools
 
 
 @dataclass

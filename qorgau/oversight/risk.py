@@ -2,8 +2,8 @@
 
 A school's score is a weighted sum of reasons (settings `QORGAU_RISK_WEIGHTS`, README "Risk ranking"):
 overdue order items, gross findings at the last approved inspection, months since that inspection (never
-inspected counts as the cap), faulty or missing equipment, no panic button or no camera at all, no valid guard
-contract, an expired licence of the guarding firm, and the number of pupils.
+inspected counts as the cap), faulty or missing equipment of every kind, no panic button or no camera at all,
+no valid guard contract, an expired licence of the guarding firm, and the number of pupils.
 
 The facts behind the reasons are gathered per school into `SchoolRisk` (`refresh_risk`: one set of correlated
 subqueries for all the schools asked for) by the deadline job on every run, by the ranking's Refresh button,
@@ -44,9 +44,18 @@ from django.utils.translation import ngettext
 
 from qorgau.accounts.scoping import visible
 from qorgau.core.paging import IdPaginator
+from qorgau.inspections.models import Inspection
 from qorgau.orders.models import OPEN_ISSUED_ITEM, OrderItem
 from qorgau.oversight.models import InspectionScore, SchoolRisk
-from qorgau.registry.models import AccessPoint, Camera, EquipmentStatus, GuardContract, PanicButton, School
+from qorgau.registry.models import (
+    AccessPoint,
+    Camera,
+    EquipmentStatus,
+    GuardContract,
+    GuardPost,
+    PanicButton,
+    School,
+)
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "overdue_item": 10,
@@ -122,7 +131,8 @@ def _facts() -> dict:
         "last_approved_at": Subquery(last.values("approved_at")[:1]),
         "faulty_equipment": _count(PanicButton.objects.filter(status__in=NOT_WORKING))
         + _count(Camera.objects.filter(status__in=NOT_WORKING))
-        + _count(AccessPoint.objects.filter(status__in=NOT_WORKING)),
+        + _count(AccessPoint.objects.filter(status__in=NOT_WORKING))
+        + _count(GuardPost.objects.filter(status__in=NOT_WORKING)),
         "has_panic_button": Exists(PanicButton.objects.filter(school=OuterRef("pk"))),
         "has_camera": Exists(Camera.objects.filter(school=OuterRef("pk"))),
         "contract_until": Subquery(until.values("until")[:1]),
@@ -294,22 +304,48 @@ def reasons_for(school: School, w: dict[str, float] | None = None) -> list[Reaso
     return out
 
 
+# An inspection in hand: planned, under way or awaiting approval. Its school needs no new one yet.
+IN_HAND = ~Q(status=Inspection.Status.APPROVED)
+
+
+def inspections_in_hand(school_ids) -> dict[int, Inspection]:
+    """The earliest inspection in hand of each of the schools (one query), for the ranking's rows."""
+    found: dict[int, Inspection] = {}
+    rows = Inspection.objects.filter(IN_HAND, school_id__in=list(school_ids)).only(
+        "id", "school_id", "status", "planned_on"
+    )
+    for inspection in rows.order_by("school_id", "planned_on", "id"):
+        found.setdefault(inspection.school_id, inspection)
+    return found
+
+
 def risk_page(*, user, page_number, per_page: int, **filters) -> Page:
-    """One page of the ranking, each row with `rank` and `reasons`: the count of the schools and the page."""
+    """One page of the ranking, each row with `rank`, `reasons` and `in_hand` (an inspection already planned
+    or under way, None if there is none): the count of the schools and the page."""
     # The ranking is sorted on the narrow score alone; only the page's schools are read whole.
     paginator = IdPaginator(risk_ranking(user=user, **filters), per_page)
     paginator.count = _area(user, **filters).count()  # the ranking filters no school out
     page = paginator.get_page(page_number)
-    schools = list(page.object_list)
-    w = weights()
-    for rank, school in enumerate(schools, start=page.start_index()):
-        school.rank = rank
-        school.reasons = reasons_for(school, w)
-        school.score_shown = round(school.risk_score)
-    page.object_list = schools
+    page.object_list = ranked_rows(list(page.object_list), first_rank=page.start_index())
     return page
 
 
+def ranked_rows(schools: list[School], *, first_rank: int) -> list[School]:
+    """A slice of the ranking made into rows (for the page and the API): each school with its `rank`, its
+    `reasons`, `in_hand` (see `risk_page`) and `score_shown`. One query, for the inspections in hand."""
+    w = weights()
+    in_hand = inspections_in_hand(school.pk for school in schools)
+    for rank, school in enumerate(schools, start=first_rank):
+        school.rank = rank
+        school.in_hand = in_hand.get(school.pk)
+        school.reasons = reasons_for(school, w)
+        school.score_shown = round(school.risk_score)
+    return schools
+
+
 def top_school_ids(*, user, n: int, **filters) -> list[int]:
-    """The ids of the first `n` schools of the ranking, in order."""
-    return list(risk_ranking(user=user, with_reasons=False, **filters).values_list("pk", flat=True)[:n])
+    """The ids of the first `n` schools of the ranking, in order, leaving out those with an inspection in
+    hand: a campaign from the top of the list never plans a second visit to a school already planned."""
+    in_hand = Inspection.objects.filter(IN_HAND, school=OuterRef("pk"))
+    ranking = risk_ranking(user=user, with_reasons=False, **filters).exclude(Exists(in_hand))
+    return list(ranking.values_list("pk", flat=True)[:n])

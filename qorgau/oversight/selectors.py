@@ -149,9 +149,36 @@ class FilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
+        for name, day in (("date_from", start), ("date_to", end)):
+            if day and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(name, _("Give a date from %(first)s to %(last)s.") % {
+                    "first": f"{FIRST_DAY:%d.%m.%Y}", "last": f"{LAST_DAY:%d.%m.%Y}"})  # fmt: skip
+        if self.has_error("date_from") or self.has_error("date_to"):
+            return data
         if start and end and end < start:
             self.add_error("date_to", _("The end of the period cannot be before its start."))
+        elif start or end:
+            first, last = period(start, end, timezone.localdate())
+            if (last.year - first.year) * 12 + last.month - first.month >= MAX_PERIOD_YEARS * 12:
+                message = _("The period can be at most %(years)d years.") % {"years": MAX_PERIOD_YEARS}
+                self.add_error("date_to" if end else "date_from", message)
         return data
+
+
+# The trend counts every month of the period in a column of its own: the period is kept to this century and
+# to ten years, so that no query has thousands of columns (and none ends on the calendar's last day).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+MAX_PERIOD_YEARS = 10
+
+
+def period(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period from the dates given (either may be missing): by default the current school year; from a
+    start, up to the end of the current school year at least; up to an end, from the school year it is in."""
+    default_start, default_end = school_year(today)
+    return (
+        start or (default_start if not end else dt.date(end.year - (end.month < 9), 9, 1)),
+        end or (default_end if not start else max(default_end, start)),
+    )
 
 
 def parse_filters(*, user, params) -> tuple[Filters, FilterForm]:
@@ -159,13 +186,13 @@ def parse_filters(*, user, params) -> tuple[Filters, FilterForm]:
     form = FilterForm(params, user=user)
     form.is_valid()
     data = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
-    default_start, default_end = school_year(timezone.localdate())
     start, end = data.get("date_from"), data.get("date_to")
     if "date_to" in form.errors or "date_from" in form.errors:
         start = end = None
+    first, last = period(start, end, timezone.localdate())
     filters = Filters(
-        start=start or (default_start if not end else dt.date(end.year - (end.month < 9), 9, 1)),
-        end=end or (default_end if not start else max(default_end, start)),
+        start=first,
+        end=last,
         campaign_id=data["campaign"].pk if data.get("campaign") else None,
         district_id=data["district"].pk if data.get("district") else None,
         tier=data.get("tier") or "",

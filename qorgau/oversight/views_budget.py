@@ -89,6 +89,16 @@ def _school_columns():
     ]
 
 
+def _district_columns():
+    return [
+        (_("District"), lambda d: d.name),
+        (_("Schools"), lambda d: d.schools),
+        (_("Items"), lambda d: d.items),
+        (_("Overdue"), lambda d: d.overdue),
+        (_("Earliest deadline"), lambda d: d.earliest_deadline),
+    ]
+
+
 def _item_columns():
     return [
         (_("District"), lambda item: item.order.school.district.name),
@@ -107,10 +117,15 @@ def _item_columns():
 @login_required
 @require_GET
 def budget_export(request, fmt: str):
-    """`?per=item` gives one row per item; by default one row per school with its items described."""
+    """`?per=item` gives one row per item, `?per=district` the district totals (the total as the last row);
+    by default one row per school with its items described."""
     _form, filters = _filters(request)
-    if request.GET.get("per") == "item":
+    per = request.GET.get("per")
+    if per == "item":
         rows, columns = budget.item_rows(user=request.user, **filters), _item_columns()
+    elif per == "district":
+        districts, total = budget.district_totals(user=request.user, **filters)
+        rows, columns = [*districts, total], _district_columns()
     else:
         rows, columns = budget.school_needs(user=request.user, **filters), _school_columns()
     return export_response(

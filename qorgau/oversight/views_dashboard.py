@@ -83,21 +83,43 @@ def _district_columns():
     ]
 
 
+def _category_columns():
+    return [
+        (_("Category"), lambda c: c.label),
+        (_("Compliance, %"), lambda c: c.compliance),
+        (_("Passed checks"), lambda c: c.passed),
+        (_("Failed checks"), lambda c: c.failed),
+        (_("Open items"), lambda c: c.open),
+        (_("Overdue items"), lambda c: c.overdue),
+        (_("Fixed in the period"), lambda c: c.done),
+    ]
+
+
+def _month_columns():
+    return [
+        (_("Month"), lambda m: f"{m.start:%Y-%m}"),
+        *[(s.label, lambda m, key=s.key: getattr(m, key)) for s in _trend_series()],
+    ]
+
+
 @login_required
 @require_GET
 def dashboard_export(request, fmt: str):
-    """The per-district table with the same filters and scope as the page, and the total as the last row."""
+    """A table of the dashboard with the same filters and scope as the page: `?table=districts` (the default;
+    the total as the last row), `categories` or `months` (the trend's data table)."""
     filters, _form = _filters(request)
     data = selectors.dashboard(user=request.user, filters=filters, sort=request.GET.get("sort", "name"))
-    total = data["total"]
-    total.name = _("Total")
-    return export_response(
-        rows=[*data["rows"], total],
-        columns=_district_columns(),
-        fmt=fmt,
-        filename="dashboard",
-        sheet=_("Districts"),
-    )
+    table = request.GET.get("table", "districts")
+    if table == "categories":
+        rows, columns, sheet = data["categories"], _category_columns(), _("Categories")
+    elif table == "months":
+        rows, columns, sheet = data["months"], _month_columns(), _("Months")
+    else:
+        table = "districts"
+        total = data["total"]
+        total.name = _("Total")
+        rows, columns, sheet = [*data["rows"], total], _district_columns(), _("Districts")
+    return export_response(rows=rows, columns=columns, fmt=fmt, filename=f"dashboard-{table}", sheet=sheet)
 
 
 @login_required

@@ -27,9 +27,8 @@ from qorgau.accounts import policy
 from qorgau.accounts.scoping import scope_for, visible
 from qorgau.core.exports import export_response
 from qorgau.inspections import selectors as inspection_selectors
-from qorgau.inspections import services as inspection_services
 from qorgau.inspections.forms import ErrorsMixin, InspectorChoiceField
-from qorgau.oversight import risk
+from qorgau.oversight import risk, services
 from qorgau.registry.forms import DateInput
 from qorgau.registry.models import District, School, SizeTier
 
@@ -196,19 +195,8 @@ def risk_plan(request):
     filter_form, filters = _filters(request)
     form = PlanForm(request.POST or None, user=request.user, district_id=filters.get("district_id"))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        risk.refresh_missing(user=request.user)
-        ids = risk.top_school_ids(user=request.user, n=data["n"], **filters)
         try:
-            campaign = inspection_services.campaign_create_for_schools(
-                actor=request.user,
-                name=data["name"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                schools=list(School.objects.filter(pk__in=ids)),
-                template_version=inspection_services.latest_published_version(),
-                inspector=data["inspector"],
-            )
+            campaign, ids = services.plan_from_ranking(actor=request.user, **form.cleaned_data, **filters)
         except ValidationError as error:
             form.apply_errors(error)
         else:

@@ -163,6 +163,7 @@ def concern_start_inspection(
     *, actor, concern: Concern, reason: str, planned_on: dt.date | None = None
 ) -> Inspection:
     """An unplanned inspection of the school, made because of the concern and linked to it."""
+    reason = _text(reason, "reason", _("Say why the inspection is made."))
     concern = _locked(actor, concern)
     _open(concern)
     if concern.inspection_id is not None:
@@ -179,5 +180,5 @@ def concern_start_inspection(
     concern.inspection = inspection
     concern.status = Concern.Status.IN_WORK
     concern.save(update_fields=["inspection", "status", "updated_at"])
-    _event(concern, actor, ConcernEvent.Action.INSPECTION, reason.strip())
+    _event(concern, actor, ConcernEvent.Action.INSPECTION, reason)
     return inspection

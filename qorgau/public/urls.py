@@ -11,6 +11,7 @@ urlpatterns = [
     path("public/concerns/status/", views.concern_status, name="concern_status"),
     # The police's queue of concerns.
     path("concerns/", views.concern_list, name="concern_list"),
+    path("concerns/export.<str:fmt>", views.concern_export, name="concern_export"),
     path("concerns/<int:pk>/", views.concern_detail, name="concern_detail"),
     path("concerns/<int:pk>/note/", views.concern_note, name="concern_note"),
     path("concerns/<int:pk>/dismiss/", views.concern_dismiss, name="concern_dismiss"),

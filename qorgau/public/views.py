@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qorgau.accounts import policy
 from qorgau.accounts.scoping import get_visible_or_404
+from qorgau.core.exports import export_response
 from qorgau.core.net import client_ip
 from qorgau.public import selectors, services
 from qorgau.public.forms import (
@@ -143,6 +144,40 @@ def concern_list(request):
             "query": request.GET,
             "new_count": selectors.concern_new_count(user=request.user),
         },
+    )
+
+
+def _concern_columns(user):
+    def contact(concern) -> str:
+        return concern.contact if policy.can_see_reporter_contact(user, concern) else ""
+
+    return [
+        (_("Reference number"), lambda c: c.reference),
+        (_("Received"), lambda c: c.created_at),
+        (_("District"), lambda c: c.district.name),
+        (_("School"), lambda c: c.school.name),
+        (_("BIN"), lambda c: c.school.bin),
+        (_("Status"), lambda c: c.get_status_display()),
+        (_("Outcome"), lambda c: c.get_outcome_display()),
+        (_("What happened"), lambda c: c.what),
+        (_("Where"), lambda c: c.where),
+        (_("When"), lambda c: c.when),
+        (_("Reporter's contact"), contact),
+    ]
+
+
+@login_required
+@require_GET
+def concern_export(request, fmt: str):
+    """The queue with the page's status filter and scope; the reporter's contact for the district's police
+    only, as on the concern's page."""
+    _allow(policy.can_read_concerns(request.user))
+    form = ConcernFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    qs = selectors.concern_list(user=request.user, status=status).select_related("school", "district")
+    columns = _concern_columns(request.user)
+    return export_response(
+        rows=qs.iterator(chunk_size=2000), columns=columns, fmt=fmt, filename="concerns", sheet=_("Concerns")
     )
 
 

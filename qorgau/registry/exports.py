@@ -53,3 +53,49 @@ def firm_export_response(firms, fmt: str):
         rows=firms.iterator(chunk_size=2000), columns=_firm_columns(), fmt=fmt, filename="security-firms",
         sheet=_("Security firms"),
     )  # fmt: skip
+
+
+def _equipment_columns(kind: str):
+    def yes_no(value: bool) -> str:
+        return _("yes") if value else _("no")
+
+    common = [
+        (_("District"), lambda e: e.school.district.name),
+        (_("School"), lambda e: e.school.name),
+        (_("BIN"), lambda e: e.school.bin),
+        (_("Location"), lambda e: e.location),
+        (_("Status"), lambda e: e.get_status_display()),
+        (_("Last checked"), lambda e: e.last_checked),
+    ]
+    extra = {
+        "panic-buttons": [
+            (_("Type"), lambda e: e.get_kind_display()),
+            (_("Signal goes to"), lambda e: e.get_signal_to_display()),
+            (_("Response contract valid until"), lambda e: e.contract_until),
+        ],
+        "cameras": [
+            (_("Zone covered"), lambda e: e.get_zone_display()),
+            (_("Placement"), lambda e: e.get_placement_display()),
+            (_("Linked to the police centre"), lambda e: yes_no(e.linked_to_police)),
+            (_("Archive depth, days"), lambda e: e.archive_days),
+        ],
+        "access-points": [
+            (_("Type"), lambda e: e.get_kind_display()),
+            (_("Turnstile"), lambda e: yes_no(e.has_turnstile)),
+            (_("Access-control system"), lambda e: yes_no(e.has_access_control)),
+        ],
+        "guard-posts": [
+            (_("Security firm"), lambda e: e.firm.name if e.firm else ""),
+            (_("Hours"), lambda e: e.hours),
+        ],
+    }
+    return [*common, *extra.get(kind, [])]
+
+
+def equipment_export_response(equipment, kind: str, fmt: str):
+    if kind == "guard-posts":
+        equipment = equipment.select_related("firm")
+    return export_response(
+        rows=equipment.iterator(chunk_size=2000), columns=_equipment_columns(kind), fmt=fmt,
+        filename=kind, sheet=_("Equipment"),
+    )  # fmt: skip

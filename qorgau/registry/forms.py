@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.accounts.scoping import visible
@@ -125,6 +126,44 @@ class SchoolFilterForm(forms.Form):
             "size_tier": data.get("tier") or "",
             "missing": data.get("missing") or "",
             "inspected": self._inspected(data.get("inspected") or ""),
+        }
+
+
+class EquipmentFilterForm(forms.Form):
+    """The equipment list's filters. An unknown kind is a 404 (the view's); other bad values are ignored."""
+
+    kind = forms.ChoiceField(label=_("Equipment"), required=False)
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
+    tier = forms.ChoiceField(label=_("Size tier"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    link = forms.ChoiceField(label=_("Connection"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from qorgau.registry.models import EQUIPMENT_MODELS, EquipmentStatus, SizeTier
+        from qorgau.registry.selectors import EQUIPMENT_LINKS
+
+        self.fields["kind"].choices = [
+            (kind, capfirst(model._meta.verbose_name_plural)) for kind, model in EQUIPMENT_MODELS.items()
+        ]
+        self.fields["district"].queryset = visible(user, District)
+        self.fields["district"].empty_label = _("All districts")
+        self.fields["tier"].choices = [("", _("All tiers")), *SizeTier.choices]
+        self.fields["status"].choices = [("", _("Any status")), *EquipmentStatus.choices]
+        self.model = EQUIPMENT_MODELS.get(self.data.get("kind") or "panic-buttons")
+        link = EQUIPMENT_LINKS.get(self.model)
+        self.fields["link"].choices = [("", _("Connected or not"))] + (
+            [("yes", link[0]), ("no", link[1])] if link else []
+        )
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})  # none when unbound: no filter
+        return {
+            "district_id": data["district"].pk if data.get("district") else None,
+            "size_tier": data.get("tier") or "",
+            "status": data.get("status") or "",
+            "link": data.get("link") or "",
         }
 
 

@@ -143,6 +143,8 @@ class School(LocalisedName, models.Model):
         verbose_name_plural = _("schools")
         indexes = [
             models.Index(fields=["district", "name_ru"]),
+            # Lists by school name: the equipment list walks it into each school's devices, without a sort.
+            models.Index(fields=["name_ru", "id"], name="school_name"),
             models.Index(fields=["size_tier"]),
         ]
 
@@ -262,7 +264,11 @@ class PanicButton(Equipment):
         verbose_name = _("panic button")
         verbose_name_plural = _("panic buttons")
         # The school list counts working buttons and filters on where they signal, per school.
-        indexes = [models.Index(fields=["school", "status", "signal_to"], name="panic_school_status_signal")]
+        indexes = [
+            models.Index(fields=["school", "status", "signal_to"], name="panic_school_status_signal"),
+            # The equipment list, school by school (by name) and by location, read in index order.
+            models.Index(fields=["school", "location", "id"], name="panic_school_location"),
+        ]
 
 
 class CameraZone(models.TextChoices):
@@ -300,7 +306,8 @@ class Camera(Equipment):
         # The school list counts working and faulty cameras per school and filters on the police link;
         # with this index those subqueries read the index alone (see bench/registry.py).
         indexes = [
-            models.Index(fields=["school", "status", "linked_to_police"], name="camera_school_status_linked")
+            models.Index(fields=["school", "status", "linked_to_police"], name="camera_school_status_linked"),
+            models.Index(fields=["school", "location", "id"], name="camera_school_location"),
         ]
 
 
@@ -321,7 +328,10 @@ class AccessPoint(Equipment):
         verbose_name = _("access point")
         verbose_name_plural = _("access points")
         # For the school list's per-school count of faulty equipment.
-        indexes = [models.Index(fields=["school", "status"], name="access_school_status")]
+        indexes = [
+            models.Index(fields=["school", "status"], name="access_school_status"),
+            models.Index(fields=["school", "location", "id"], name="access_school_location"),
+        ]
 
 
 class GuardPost(Equipment):
@@ -344,7 +354,10 @@ class GuardPost(Equipment):
         verbose_name = _("guard post")
         verbose_name_plural = _("guard posts")
         # For the school list's per-school count of faulty equipment.
-        indexes = [models.Index(fields=["school", "status"], name="guardpost_school_status")]
+        indexes = [
+            models.Index(fields=["school", "status"], name="guardpost_school_status"),
+            models.Index(fields=["school", "location", "id"], name="guardpost_school_location"),
+        ]
 
 
 # The equipment kinds as they appear in URLs, forms, the API and imports.

@@ -40,6 +40,40 @@ MISSING_FILTERS = {
 }
 
 
+# The equipment list's "link" filter, per kind: its two labels and the condition the dashboard counts.
+EQUIPMENT_LINKS = {
+    PanicButton: (
+        _("Working and connected to a console"),
+        _("Not working or not connected"),
+        Q(status=EquipmentStatus.WORKING) & ~Q(signal_to=SignalDestination.NONE),
+    ),
+    Camera: (
+        _("Linked to the police centre"),
+        _("Not linked to the police centre"),
+        Q(linked_to_police=True),
+    ),
+}
+
+
+def equipment_list(
+    *, user, model, district_id: int | None = None, size_tier: str = "", status: str = "", link: str = ""
+) -> QuerySet:
+    """Devices of one kind in the user's area, school by school: the list behind the dashboard's equipment
+    figures. `link` is "yes" or "no" for the kinds that connect to a console or the police centre."""
+    qs = visible(user, model).select_related("school__district")
+    if district_id:
+        qs = qs.filter(school__district_id=district_id)
+    if size_tier:
+        qs = qs.filter(school__size_tier=size_tier)
+    if status:
+        qs = qs.filter(status=status)
+    if link and model in EQUIPMENT_LINKS:
+        condition = EQUIPMENT_LINKS[model][2]
+        qs = qs.filter(condition) if link == "yes" else qs.exclude(condition)
+    # Read in index order, without a sort: the schools by name, each school's devices by location.
+    return qs.order_by("school__name_ru", "school__id", "location", "id")
+
+
 def _count(model, **filters) -> Coalesce:
     sub = (
         model.objects.filter(school=OuterRef("pk"), **filters)

@@ -15,6 +15,8 @@ urlpatterns = [
     path(
         "schools/<int:pk>/<slug:kind>/<int:item_pk>/delete/", views.equipment_delete, name="equipment_delete"
     ),
+    path("equipment/", views.equipment_list, name="equipment_list"),
+    path("equipment/export.<str:fmt>", views.equipment_export, name="equipment_export"),
     path("firms/", views.firm_list, name="firm_list"),
     path("firms/export.<str:fmt>", views.firm_export, name="firm_export"),
     path("firms/new/", views.firm_create, name="firm_create"),

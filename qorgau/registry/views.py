@@ -13,9 +13,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qorgau.accounts import policy
 from qorgau.accounts.scoping import get_visible_or_404, scope_for
+from qorgau.core.paging import id_page
 from qorgau.inspections import selectors as inspection_selectors
 from qorgau.registry import exports, selectors, services
-from qorgau.registry.forms import ContractForm, FirmForm, SchoolFilterForm, SchoolForm, equipment_form_class
+from qorgau.registry.forms import (
+    ContractForm,
+    EquipmentFilterForm,
+    FirmForm,
+    SchoolFilterForm,
+    SchoolForm,
+    equipment_form_class,
+)
 from qorgau.registry.models import EQUIPMENT_MODELS, School, SecurityFirm
 
 
@@ -56,6 +64,36 @@ def school_export(request, fmt: str):
     form = SchoolFilterForm(request.GET or None, user=request.user)
     schools = selectors.school_list(user=request.user, **form.filters())
     return exports.school_export_response(schools, fmt)
+
+
+def _equipment_filters(request) -> tuple[EquipmentFilterForm, str, object]:
+    form = EquipmentFilterForm(request.GET or None, user=request.user)
+    kind = request.GET.get("kind") or "panic-buttons"
+    model = _equipment_kind(kind)
+    return form, kind, selectors.equipment_list(user=request.user, model=model, **form.filters())
+
+
+@login_required
+@require_GET
+def equipment_list(request):
+    """Devices of one kind across the schools the user sees: the list behind the dashboard's equipment."""
+    form, kind, qs = _equipment_filters(request)
+    context = {
+        "form": form,
+        "kind": kind,
+        "page": id_page(qs, request.GET.get("page"), settings.PAGE_SIZE),
+        "query": request.GET.copy(),
+        "show_district": scope_for(request.user).level == "city",
+    }
+    template = "registry/_equipment_table.html" if request.htmx else "registry/equipment_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def equipment_export(request, fmt: str):
+    _form, kind, qs = _equipment_filters(request)
+    return exports.equipment_export_response(qs, kind, fmt)
 
 
 @login_required

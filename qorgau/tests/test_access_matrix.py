@@ -183,6 +183,12 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     # Registry
     "registry:school_list": (_page(), _page("filter", query={"district": "district"})),
     "registry:school_export": _page(args={"fmt": "=csv"}),
+    # The equipment list behind the dashboard's figures: every signed-in role, over what it sees.
+    "registry:equipment_list": (
+        _page(post=None),
+        _page("filter", query={"district": "district"}, post=None),
+    ),
+    "registry:equipment_export": _page(args={"fmt": "=csv"}, post=None),
     "registry:school_create": _page(get=may(MANAGERS, 200), post=may(MANAGERS, 200)),
     "registry:school_detail": _page("school", {"pk": "school"}),
     "registry:school_edit": _page("school", {"pk": "school"}, may(POLICE, 200), may(POLICE, 200)),
@@ -372,7 +378,7 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
             "district",
             query={"district": "district"},
             get=may(MANAGERS, 200),
-            post=may(MANAGERS, 302),
+            post=may(MANAGERS, 200),  # shown again: every school of the world has an inspection in hand
             policy_first=True,
             body=lambda side: {
                 "n": 5,
@@ -480,6 +486,7 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     ),
     # Parents' concerns, the police's queue: the role is checked first (403 for school, firm, education).
     "public:concern_list": _page(get=read(who=POLICE), post=None),
+    "public:concern_export": _page(args={"fmt": "=csv"}, get=read(who=POLICE), post=None),
     "public:concern_detail": _page("concern", {"pk": "concern"}, read(who=POLICE), None, policy_first=True),
     **{
         f"public:concern_{action}": _page(
@@ -725,8 +732,89 @@ API: dict[str, Call | tuple[Call, ...]] = {
         ),
     ),
     "POST /orders/{order_id}/items/{item_id}/refer": call("issued", OPEN_ITEM, {CHIEF}),
+    # Parents' concerns (public.api). The public operations need no token and answer everyone alike, as the
+    # public pages do: a school by its BIN, a concern's status by its reference number.
+    "GET /public/schools": call("filter", anon=200, query={"q": "=Школа-гимназия"}),
+    "GET /public/schools/{bin}": call("public school", {"bin": "school_bin"}, anon=200),
+    "POST /public/schools/{bin}/concerns": (
+        call("public school", {"bin": "school_bin"}, ok=(400,), anon=400),
+        call(
+            "public school",
+            {"bin": "school_bin"},
+            ok=(201,),
+            anon=201,
+            body=lambda side: {"what": "Калитка открыта во время уроков", "where": "Двор", "when": "Утром"},
+        ),
+    ),
+    "GET /public/concerns/{reference}": call("public reference", {"reference": "concern_ref"}, anon=200),
+    # The police's queue, as on its pages: the role first (403 for school, firm, education), then the scope.
+    "GET /concerns": (
+        call("anyone", who=POLICE, policy_first=True),
+        call("filter", who=POLICE, policy_first=True, query={"status": "=received"}),
+    ),
+    "GET /concerns/{concern_id}": call("concern", {"concern_id": "concern"}, POLICE, policy_first=True),
+    **{
+        f"POST /concerns/{{concern_id}}/{action}": (
+            call("concern", {"concern_id": "concern"}, FIELD, ok=(400,), policy_first=True),
+            call(
+                "concern",
+                {"concern_id": "concern"},
+                FIELD,
+                ok=(ok,),
+                policy_first=True,
+                body=lambda side, text=text: {text: "Проверено на месте"},
+            ),
+        )
+        for action, text, ok in (
+            ("note", "comment", 200),
+            ("dismiss", "reason", 200),
+            ("close", "comment", 200),
+            ("inspection", "reason", 201),
+        )
+    },
     "GET /notifications": call("anyone"),
     "POST /notifications/{notification_id}/read": call("personal", {"notification_id": "notification"}),
+    # Oversight (oversight.api): the pages' role checks first (403 whatever the query names), then a district
+    # or campaign of the query that the persona does not see is 404, as one of nothing. Unlike the dashboard
+    # page, which ignores a district office's `?district=`, the API never answers with figures of a district
+    # other than the one asked for.
+    "GET /dashboard": (
+        call("anyone", who=CITYWIDE | FIELD, policy_first=True),
+        call("district", who=CITYWIDE | FIELD, policy_first=True, query={"district": "district"}),
+        call("campaign", who=CITYWIDE | FIELD, policy_first=True, query={"campaign": "campaign"}),
+    ),
+    "GET /dashboard/items": (
+        call("anyone", who=CITYWIDE | FIELD, policy_first=True),
+        call("district", who=CITYWIDE | FIELD, policy_first=True, query={"district": "district"}),
+        call("campaign", who=CITYWIDE | FIELD, policy_first=True, query={"campaign": "campaign"}),
+    ),
+    "GET /planning/next": (
+        call("anyone", who=POLICE, policy_first=True),
+        call("district", who=POLICE, policy_first=True, query={"district": "district"}),
+    ),
+    # Every school of the world has an inspection in hand, which a plan from the ranking skips: a manager of
+    # the district is answered 400 "every school already has one" (planning itself: oversight/tests).
+    "POST /planning/next/campaign": (
+        refused(),
+        call(
+            "district",
+            who=MANAGERS,
+            ok=(400,),
+            policy_first=True,
+            query={"district": "district"},
+            body=lambda side: {
+                "n": 5,
+                "name": "По риску",
+                "starts_on": later(1),
+                "ends_on": later(30),
+                "inspector_id": side.inspector.pk,
+            },
+        ),
+    ),
+    "GET /budget": (
+        call("anyone", who=BUDGET, policy_first=True),
+        call("district", who=BUDGET, policy_first=True, query={"district": "district"}),
+    ),
 }
 
 
@@ -824,6 +912,8 @@ def test_read_only_roles_are_refused_every_write():
     for name, rule in API.items():
         method = name.split()[0]
         for request in _variants(rule):
+            if request.anon != 401:
+                continue  # open to the public without a token (a parent's concern): everyone's, as the page
             if method != "GET" and request.see not in ("personal", "before lookup") and 422 not in request.ok:
                 assert EDU not in request.who, name
 
@@ -1003,6 +1093,8 @@ def expected(rule, act_or_none, role: str, side: str, method: str) -> frozenset:
             if rule.anon and side == "missing" and rule.anon[method] != 405:
                 return frozenset({404})  # a public page answers an id of nothing as not found
             return frozenset({rule.anon[method]} if rule.anon else {LOGIN})
+        if rule.anon not in (401, 422) and side == "missing" and rule.see not in SAME_ON_EVERY_SIDE:
+            return frozenset({404})  # a public operation answers an id of nothing as not found
         return frozenset({rule.anon})
     if act_or_none is None:
         return frozenset({405})

@@ -6,41 +6,20 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from qorgau.accounts.services import token_create
 from qorgau.checklists.models import Item
 from qorgau.inspections import services
 from qorgau.inspections.models import Answer, Campaign, Finding, Inspection
 from qorgau.inspections.tests.test_services import answer_all, passing_raw
+from qorgau.tests.api_client import Api
 from qorgau.tests.factories import InspectionFactory, SchoolFactory, default_version
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1"
 MISSING_ID = 999_999
-
-
-class Api:
-    """The test client, signed in with a bearer token of `user`, speaking JSON."""
-
-    def __init__(self, user):
-        _token, key = token_create(user=user, name="tests")
-        self.client = Client(headers={"Authorization": f"Bearer {key}"})
-
-    def get(self, path, params=None):
-        return self.client.get(BASE + path, params or {})
-
-    def post(self, path, data=None):
-        return self.client.post(BASE + path, data or {}, content_type="application/json")
-
-    def put(self, path, data):
-        return self.client.put(BASE + path, data, content_type="application/json")
-
-    def upload(self, path, data):
-        return self.client.post(BASE + path, data)  # multipart
 
 
 @pytest.fixture(autouse=True)

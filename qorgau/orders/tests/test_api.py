@@ -8,17 +8,16 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
-from qorgau.accounts.services import token_create
 from qorgau.checklists.models import FixKind, Severity
 from qorgau.inspections.models import Inspection
 from qorgau.orders import services
 from qorgau.orders.models import Notification, Order, OrderItem
 from qorgau.orders.notify import notify_users
+from qorgau.tests.api_client import Api as SharedApi
 from qorgau.tests.factories import InspectionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_documents")]
@@ -27,24 +26,11 @@ BASE = "/api/v1"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class Api:
-    """The test client with a bearer token of `user`, speaking JSON (or multipart for files)."""
-
-    def __init__(self, user):
-        _token, key = token_create(user=user, name="tests")
-        self.client = Client(headers={"Authorization": f"Bearer {key}"})
-
-    def get(self, path, params=None):
-        return self.client.get(BASE + path, params or {})
-
-    def post(self, path, data=None):
-        return self.client.post(BASE + path, data or {}, content_type="application/json")
-
-    def patch(self, path, data):
-        return self.client.patch(BASE + path, data, content_type="application/json")
+class Api(SharedApi):
+    """The shared test client; a school's report uploads its comment and files."""
 
     def upload(self, path, comment, *files):
-        return self.client.post(BASE + path, {"comment": comment, "files": list(files)})
+        return super().upload(path, {"comment": comment, "files": list(files)})
 
 
 def jpeg(name="photo.jpg") -> SimpleUploadedFile:

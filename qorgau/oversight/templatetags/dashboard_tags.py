@@ -44,6 +44,22 @@ def schools_url(filters, district=None, inspected="", missing="") -> str:
 
 
 @register.simple_tag
+def equipment_url(filters, kind: str, status: str = "", link: str = "") -> str:
+    """The equipment list: devices of a kind in scope, working ones, or connected ones."""
+    params = {"kind": kind}
+    district_id = _district(filters, None)
+    if district_id:
+        params["district"] = district_id
+    if filters.tier:
+        params["tier"] = filters.tier
+    if status:
+        params["status"] = status
+    if link:
+        params["link"] = link
+    return f"{reverse('registry:equipment_list')}?{urlencode(params)}"
+
+
+@register.simple_tag
 def inspections_url(filters, district=None) -> str:
     """The inspection list: inspections approved in the period."""
     params = {"status": "approved", "from": filters.start.isoformat(), "to": filters.end.isoformat()}

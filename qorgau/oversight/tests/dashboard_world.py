@@ -79,3 +79,32 @@ def bulk_world(schools, *, drafted_by, per_school: int = 1) -> None:
                     {"code": "AC", "overdue_since": dt.date(2026, 1, 5)},
                 ],
             )
+
+
+def district_x_history(school_a, inspector_x):
+    """The dashboards' district X: school A inspected on 1 Oct 2025 with an order of four items (one overdue,
+    one fixed, one reported, one withdrawn); school A2 inspected before the period, with an older order whose
+    item is still open and overdue. Returns school A2."""
+    from qorgau.tests.factories import SchoolFactory
+
+    school_a2 = SchoolFactory(district=school_a.district, name_ru="Школа № 3 (А2)", pupils=200)
+    inspection = approve(school_a, on="2025-10-01", pa_pass=3, pa_fail=1, vs_pass=2, vs_fail=2)
+    issue(
+        inspection,
+        on="2025-10-05",
+        drafted_by=inspector_x,
+        items=[
+            {"code": "PA", "deadline": dt.date(2025, 11, 5), "overdue_since": dt.date(2025, 11, 6)},
+            {"code": "VS", "status": "done", "done_at": at("2025-10-15", 10)},
+            {"code": "VS", "status": "reported"},
+            {"code": "AC", "status": "withdrawn"},
+        ],
+    )
+    old = approve(school_a2, on="2025-08-15", do_fail=1)
+    issue(
+        old,
+        on="2025-08-20",
+        drafted_by=inspector_x,
+        items=[{"code": "DO", "deadline": dt.date(2025, 9, 20), "overdue_since": dt.date(2025, 9, 21)}],
+    )
+    return school_a2

@@ -16,6 +16,7 @@ from qorgau.checklists.models import FixKind
 from qorgau.orders.models import Order, OrderItem
 from qorgau.oversight import budget
 from qorgau.oversight.tests.test_risk import add_item, english, order_for
+from qorgau.tests.exports import csv_table, xlsx_table
 from qorgau.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +150,21 @@ def test_the_item_export_has_one_row_per_item(login, needs, chief_x, school_b):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["Required remedy"] for r in rows] == ["Установить тревожную кнопку", "Камеры"]
     assert school_b.name_ru not in text
+
+
+def test_the_district_export_has_the_totals_of_the_page(login, needs, education_user):
+    english(education_user)
+    client = login(education_user)
+    page = client.get(reverse("oversight:budget_list")).context
+    shown = [(d.name, d.schools, d.items, d.overdue) for d in [*page["districts"], page["total"]]]
+    url = reverse("oversight:budget_export", args=["xlsx"])
+    header, rows = xlsx_table(client.get(url, {"per": "district"}))
+    assert header == ["District", "Schools", "Items", "Overdue", "Earliest deadline"]
+    assert [tuple(r[:4]) for r in rows] == shown
+    header, rows = csv_table(
+        client.get(reverse("oversight:budget_export", args=["csv"]), {"per": "district"})
+    )
+    assert [r[0] for r in rows] == [name for name, *_counts in shown]
 
 
 @pytest.mark.parametrize("size", [3, 60])

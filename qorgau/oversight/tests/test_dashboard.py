@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
-import io
 import re
 
 import pytest
@@ -14,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qorgau.oversight import selectors
-from qorgau.oversight.tests.dashboard_world import approve, at, bulk_world, issue
+from qorgau.oversight.tests.dashboard_world import approve, at, bulk_world, district_x_history, issue
+from qorgau.tests.exports import column, csv_table, xlsx_table
 from qorgau.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,26 +28,7 @@ def world(school_a, school_b, inspector_x, inspector_y):
     """District X: school A inspected in the period with an order of four items (one withdrawn); school A2
     inspected before the period, with an older order whose item is still open and overdue. District Y: school
     B inspected, one item fixed in four days."""
-    school_a2 = SchoolFactory(district=school_a.district, name_ru="Школа № 3 (А2)", pupils=200)
-    inspection = approve(school_a, on="2025-10-01", pa_pass=3, pa_fail=1, vs_pass=2, vs_fail=2)
-    issue(
-        inspection,
-        on="2025-10-05",
-        drafted_by=inspector_x,
-        items=[
-            {"code": "PA", "deadline": dt.date(2025, 11, 5), "overdue_since": dt.date(2025, 11, 6)},
-            {"code": "VS", "status": "done", "done_at": at("2025-10-15", 10)},
-            {"code": "VS", "status": "reported"},
-            {"code": "AC", "status": "withdrawn"},
-        ],
-    )
-    old = approve(school_a2, on="2025-08-15", do_fail=1)
-    issue(
-        old,
-        on="2025-08-20",
-        drafted_by=inspector_x,
-        items=[{"code": "DO", "deadline": dt.date(2025, 9, 20), "overdue_since": dt.date(2025, 9, 21)}],
-    )
+    school_a2 = district_x_history(school_a, inspector_x)
     inspection_b = approve(school_b, on="2025-11-01", pa_pass=1, pa_fail=1)
     issue(
         inspection_b,
@@ -134,6 +114,27 @@ def test_a_bad_period_is_named_and_the_default_is_used(city_supervisor, login):
     assert set(response.context["form"].errors) == {"date_from", "tier", "campaign"}
 
 
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"to": "9999-12-31"}, "date_to"),  # the calendar's last day: no day after it to compare with
+        ({"from": "1000-01-01"}, "date_from"),
+        ({"from": "2000-01-01"}, "date_from"),  # up to this school year: far more than ten years
+        ({"from": "2010-01-01", "to": "2025-12-31"}, "date_to"),
+    ],
+)
+def test_a_period_out_of_bounds_is_refused_by_its_field(login, city_supervisor, params, field):
+    """Each month of the trend is a column: a century-long period must not reach the database."""
+    for url in (DASHBOARD, ITEMS, reverse("oversight:dashboard_export", args=["csv"])):
+        response = login(city_supervisor).get(url, params)
+        assert response.status_code == 200, url
+    response = login(city_supervisor).get(DASHBOARD, params)
+    assert field in response.context["form"].errors
+    assert response.context["filters"].explicit_period is False  # the default period instead
+    ok = login(city_supervisor).get(DASHBOARD, {"from": "2016-09-01", "to": "2026-08-31"})  # ten school years
+    assert not ok.context["form"].errors and len(ok.context["months"]) == 120
+
+
 # Every number opens the list behind it, with the same count ----------------------------------------------
 
 LINK = re.compile(r'<a [^>]*href="([^"]+)"[^>]*data-count="(\d+)"')
@@ -163,6 +164,47 @@ def test_every_number_opens_a_list_with_the_same_count(world, login, request, pe
     assert any(n > 0 for _href, n in links)
     for href, expected in links:
         assert _list_count(client, href) == expected, href
+
+
+@pytest.fixture
+def campaign_and_equipment(world, school_a, school_b, city_supervisor):
+    """School A's inspection made part of a campaign; devices in every state in both districts."""
+    from qorgau.inspections.models import Campaign, Inspection
+    from qorgau.oversight.models import InspectionScore
+    from qorgau.registry.models import EquipmentStatus, SignalDestination
+    from qorgau.tests.factories import CameraFactory, PanicButtonFactory
+
+    inspection = Inspection.objects.get(school=school_a)
+    campaign = Campaign.objects.create(
+        name="Осень 2025", starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2025, 12, 31),
+        template_version=inspection.template_version, created_by=city_supervisor,
+    )  # fmt: skip
+    campaign.districts.add(school_a.district, school_b.district)
+    Inspection.objects.filter(pk=inspection.pk).update(campaign=campaign)
+    InspectionScore.objects.filter(inspection=inspection).update(campaign=campaign)
+    for school in (school_a, world, school_b):
+        PanicButtonFactory(school=school)
+        PanicButtonFactory(school=school, signal_to=SignalDestination.NONE)
+        PanicButtonFactory(school=school, status=EquipmentStatus.FAULTY)
+        CameraFactory(school=school)
+        CameraFactory(school=school, linked_to_police=False)
+        CameraFactory(school=school, status=EquipmentStatus.MISSING)
+    return campaign
+
+
+@pytest.mark.parametrize("persona", ["city_supervisor", "chief_x"])
+def test_every_number_agrees_under_a_campaign_with_equipment(campaign_and_equipment, login, request, persona):
+    client = login(request.getfixturevalue(persona))
+    for params in ({**PERIOD, "campaign": campaign_and_equipment.pk}, {**PERIOD, "tier": "T3"}, PERIOD):
+        page = client.get(DASHBOARD, params).content.decode()
+        links = [(html.unescape(href), int(n)) for href, n in LINK.findall(page)]
+        equipment = [n for href, n in links if "/equipment/" in href]
+        assert len(equipment) >= 5 and (params.get("tier") or any(equipment))
+        for href, expected in links:
+            assert _list_count(client, href) == expected, (params, href)
+    figures = _figures(request.getfixturevalue(persona), campaign=campaign_and_equipment.pk)
+    assert figures["total"].inspections == 1  # school A's only: school B's is outside the campaign
+    assert figures["total"].issued == 3  # school A's order, the withdrawn item left out
 
 
 def test_a_district_filter_from_the_city_opens_that_districts_lists(
@@ -216,8 +258,8 @@ def test_the_dashboard_is_the_home_and_in_the_menu_of_those_who_oversee(
 
 
 def _csv(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
+    header, rows = csv_table(response)  # checks the byte-order mark
+    return [header, *rows]
 
 
 def test_the_district_table_exports_with_the_same_filters_and_scope(world, login, city_supervisor, chief_x):
@@ -230,6 +272,45 @@ def test_the_district_table_exports_with_the_same_filters_and_scope(world, login
     response = login(city_supervisor).get(reverse("oversight:dashboard_export", args=["xlsx"]), PERIOD)
     assert response.status_code == 200
     assert login(city_supervisor).get(reverse("oversight:dashboard_export", args=["pdf"])).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["city_supervisor", "chief_x"])
+def test_every_dashboard_table_exports_the_rows_of_the_page(world, login, request, persona):
+    """Opened with openpyxl (and read as CSV), each table's export has the page's rows and figures."""
+    user = request.getfixturevalue(persona)
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client = login(user)
+    page = client.get(DASHBOARD, PERIOD)
+    assert page.content.decode().count('data-testid="export-xlsx"') >= 2  # a district office too
+    context = page.context
+    expected = {
+        "districts": [
+            (r.name, r.schools, r.inspected, r.inspections, r.open, r.overdue, r.done)
+            for r in [*context["rows"], context["total"]]
+        ],
+        "categories": [
+            (c.label, c.passed, c.failed, c.open, c.overdue, c.done) for c in context["categories"]
+        ],
+        "months": [(f"{m.start:%Y-%m}", m.issued, m.done, m.missed) for m in context["months"]],
+    }
+    picks = {
+        "districts": ("District", "Schools", "Inspected schools", "Approved inspections", "Open items",
+                      "Overdue items", "Fixed in the period"),
+        "categories": ("Category", "Passed checks", "Failed checks", "Open items", "Overdue items",
+                       "Fixed in the period"),
+        "months": ("Month", "Issued", "Fixed", "Deadline missed"),
+    }  # fmt: skip
+    for table, titles in picks.items():
+        params = {**PERIOD, "table": table}
+        sheet = xlsx_table(client.get(reverse("oversight:dashboard_export", args=["xlsx"]), params))
+        got = list(zip(*(column(sheet, title) for title in titles), strict=True))
+        if table == "districts":
+            got[-1] = ("Total", *got[-1][1:])
+            expected[table][-1] = ("Total", *expected[table][-1][1:])
+        assert got == expected[table], table
+        text = csv_table(client.get(reverse("oversight:dashboard_export", args=["csv"]), params))
+        assert [str(v) for v in column(text, titles[1])] == [str(row[1]) for row in expected[table]], table
 
 
 def test_the_item_list_exports_what_it_shows(world, login, city_supervisor, chief_x):

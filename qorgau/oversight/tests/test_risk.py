@@ -25,8 +25,10 @@ from qorgau.oversight import risk
 from qorgau.oversight.models import InspectionScore, SchoolRisk
 from qorgau.registry.models import EquipmentStatus
 from qorgau.tests.factories import (
+    AccessPointFactory,
     CameraFactory,
     GuardContractFactory,
+    GuardPostFactory,
     InspectionFactory,
     PanicButtonFactory,
     SchoolFactory,
@@ -64,7 +66,8 @@ def inspected(school, *, days_ago: int, gross: int = 0) -> InspectionScore:
 
 def order_for(school, *, drafted_by, status=Order.Status.ISSUED) -> Order:
     return Order.objects.create(
-        inspection=InspectionFactory(school=school), school=school, district=school.district, status=status,
+        inspection=InspectionFactory(school=school, status=Inspection.Status.APPROVED),  # an order follows
+        school=school, district=school.district, status=status,
         drafted_by=drafted_by, year=2026, seq=next(_seq),
         issued_at=None if status == Order.Status.DRAFT else timezone.now(),
     )  # fmt: skip
@@ -430,6 +433,35 @@ def test_the_chief_plans_a_campaign_over_the_top_n(login, district_x, chief_x, i
     assert InspectionEvent.objects.filter(inspection__campaign=campaign, action="assigned").count() == 5
     # The chief can open it (campaigns are scoped by their districts).
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_campaign_from_the_top_skips_schools_already_planned(login, district_x, chief_x):
+    """The riskiest school already has an inspection planned: the plan takes the next ones instead, and the
+    ranking says so on its row."""
+    _ranking_world(district_x, chief_x, n=6)
+    risk.refresh_risk()
+    ranked = list(risk.risk_ranking(user=chief_x).values_list("pk", flat=True))
+    planned = InspectionFactory(
+        school_id=ranked[0], status=Inspection.Status.PLANNED, planned_on=timezone.localdate()
+    )
+    InspectionFactory(school_id=ranked[1], status=Inspection.Status.APPROVED)  # done: no reason to skip
+    assert risk.top_school_ids(user=chief_x, n=3) == ranked[1:4]
+    english(chief_x)
+    client = login(chief_x)
+    rows = client.get(reverse("oversight:risk_list")).context["page"].object_list
+    assert rows[0].in_hand == planned and rows[1].in_hand is None
+    assert "Next inspection: planned" in client.get(reverse("oversight:risk_list")).content.decode()
+    assert client.post(reverse("oversight:risk_plan"), plan_data(3)).status_code == 302
+    campaign = Campaign.objects.get()
+    assert sorted(campaign.inspections.values_list("school_id", flat=True)) == sorted(ranked[1:4])
+
+
+def test_faulty_equipment_of_every_kind_counts(district_x, chief_x):
+    school = clean_school(district_x)
+    GuardPostFactory(school=school, status=EquipmentStatus.FAULTY)
+    AccessPointFactory(school=school, status=EquipmentStatus.MISSING)
+    risk.refresh_risk()
+    assert ranking_row(chief_x, school).faulty_equipment == 2
 
 
 def test_the_plan_follows_the_filters(login, district_x, district_y, city_supervisor, chief_x, school_b):

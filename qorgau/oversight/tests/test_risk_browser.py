@@ -46,6 +46,7 @@ def test_the_chief_plans_a_campaign_from_the_top_five(make_page, ranked_district
     expect(page.get_by_test_id("export-xlsx")).to_be_visible()
     shot(page, "risk-list-1280")
 
+    top5 = risk.top_school_ids(user=chief_x, n=5)
     page.get_by_test_id("plan-box").locator("summary").click()
     page.fill("#id_n", "5")
     page.fill("#id_name", "Весна по риску")
@@ -57,8 +58,12 @@ def test_the_chief_plans_a_campaign_from_the_top_five(make_page, ranked_district
     expect(page.locator(".msg-success")).to_contain_text("5")
     expect(page.get_by_test_id("campaign-rows").locator("tbody tr")).to_have_count(5)
     campaign = Campaign.objects.get(name="Весна по риску")
-    top5 = risk.top_school_ids(user=chief_x, n=5)  # planning changes nothing the score reads
     assert sorted(campaign.inspections.values_list("school_id", flat=True)) == sorted(top5)
+    # Planned now: the next plan from the top would take the five after them, and the list says so.
+    assert not set(risk.top_school_ids(user=chief_x, n=5)) & set(top5)
+    page.goto("/planning/next/")
+    expect(page.get_by_test_id("in-hand")).to_have_count(5)
+    shot(page, "risk-list-planned-1280")
     assert set(campaign.inspections.values_list("inspector__last_name", flat=True)) == {"Сапаров"}
 
 

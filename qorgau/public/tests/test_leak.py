@@ -29,6 +29,15 @@ from qorgau.tests.access_world import build_world
 pytestmark = pytest.mark.django_db
 
 
+def build_leak_world():
+    """The access matrix's world, with the numbers a parent must not learn filled in (the factories leave
+    them empty). Also used by the API's leak test (test_api.py)."""
+    built = build_world()
+    GuardContract.objects.filter(school=built.a.school).update(number="ДОГ-2026/117")
+    PanicButton.objects.filter(school=built.a.school).update(contract_no="ПЦН-55/8")
+    return built
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once for the module inside a transaction rolled back at the end (as the access matrix does)."""
@@ -54,11 +63,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            built = build_world()
-            # Numbers a parent must not learn (the factories leave them empty).
-            GuardContract.objects.filter(school=built.a.school).update(number="ДОГ-2026/117")
-            PanicButton.objects.filter(school=built.a.school).update(contract_no="ПЦН-55/8")
-            yield built
+            yield build_leak_world()
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

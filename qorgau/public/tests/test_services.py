@@ -166,6 +166,13 @@ def test_an_inspection_needs_a_reason_and_nothing_is_half_written(concern_a, chi
     assert not Inspection.objects.exists() and concern_a.events.count() == 1
 
 
+def test_an_inspections_reason_is_kept_within_the_limit_of_a_note(concern_a, chief_x):
+    with pytest.raises(ValidationError) as error:
+        services.concern_start_inspection(actor=chief_x, concern=concern_a, reason="x" * 2001)
+    assert "reason" in error.value.message_dict
+    assert not Inspection.objects.exists()
+
+
 def test_an_inspection_cannot_be_planned_in_the_past(concern_a, chief_x):
     with pytest.raises(ValidationError) as error:
         services.concern_start_inspection(

@@ -173,3 +173,28 @@ def test_the_city_supervisor_reads_but_may_not_triage(login, concern_a, city_sup
     client = login(city_supervisor)
     assert client.post(action(concern_a, "note"), {"comment": "Заметка"}).status_code == 403
     assert client.get(action(concern_a, "note")).status_code == 405
+
+
+def test_the_queue_exports_its_rows_with_the_contact_for_the_district_only(
+    login, chief_x, city_supervisor, school_a, school_b
+):
+    from qorgau.tests.exports import column, csv_table, xlsx_table
+
+    for who in (chief_x, city_supervisor):
+        who.language = "en"
+        who.save(update_fields=["language"])
+    mine = services.concern_report(
+        school=school_a, what="Калитка не закрывается", where="Задний двор", when="Вечером",
+        contact="+7 701 000 00 00", ip="10.0.0.1",
+    )  # fmt: skip
+    services.concern_report(school=school_b, what="Нет охраны", where="Вход", when="Утром", ip="10.0.0.2")
+    client = login(chief_x)
+    shown = [c.reference for c in client.get(reverse("public:concern_list")).context["page"].object_list]
+    table = xlsx_table(client.get(reverse("public:concern_export", args=["xlsx"])))
+    assert column(table, "Reference number") == shown == [mine.reference]
+    assert column(table, "Reporter's contact") == ["+7 701 000 00 00"]
+    table = csv_table(
+        login(city_supervisor).get(reverse("public:concern_export", args=["csv"]), {"status": "received"})
+    )
+    assert len(column(table, "Reference number")) == 2
+    assert set(column(table, "Reporter's contact")) == {""}  # the city reads, the district calls back

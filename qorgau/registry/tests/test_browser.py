@@ -170,3 +170,43 @@ def test_screenshots(make_page, viewport, city_supervisor, school_a, showcase):
         page.goto(url)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{url} is {overflow}px wider than the {width}px screen"
+
+
+def test_a_chief_opens_the_faulty_cameras_from_the_dashboard_on_a_phone(phone_page, chief_x, school_a):
+    from qorgau.tests.factories import CameraFactory, PanicButtonFactory
+
+    CameraFactory(school=school_a, location="Главный вход")
+    CameraFactory(school=school_a, location="Спортзал", status=EquipmentStatus.FAULTY, linked_to_police=False)
+    PanicButtonFactory(school=school_a, location="Вахта")
+    page = phone_page
+    login(page, chief_x)
+    page.goto("/dashboard/")
+    page.get_by_test_id("fig-cameras-working").click()
+    expect(page).to_have_url(re.compile(r"/equipment/\?kind=cameras&status=working$"))
+    expect(page.get_by_test_id("equipment-row")).to_have_count(1)
+    expect(page.get_by_test_id("equipment-count")).to_have_attribute("data-count", "1")
+    assert htmx_loaded(page)
+    page.select_option("#id_status", EquipmentStatus.FAULTY)  # the htmx filter swaps the list in place
+    expect(page.get_by_test_id("equipment-row")).to_have_text(re.compile("Спортзал"))
+    expect(page).to_have_url(re.compile(r"status=faulty"))
+    export = page.get_by_test_id("export-csv")
+    expect(export).to_have_attribute("href", re.compile(r"kind=cameras.*status=faulty"))
+    shot(page, "equipment-phone")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
+    page.get_by_test_id("equipment-row").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"/schools/{school_a.pk}/$"))
+
+
+def test_the_city_sees_the_equipment_list_on_a_desktop(page, city_supervisor, school_a, school_b):
+    from qorgau.tests.factories import PanicButtonFactory
+
+    PanicButtonFactory(school=school_a, location="Кабинет директора")
+    PanicButtonFactory(school=school_b, location="Приёмная", signal_to="none")
+    login(page, city_supervisor)
+    page.goto("/equipment/?kind=panic-buttons")
+    expect(page.get_by_test_id("equipment-row")).to_have_count(2)
+    page.select_option("#id_link", "no")
+    expect(page.get_by_test_id("equipment-row")).to_have_count(1)
+    expect(page.get_by_test_id("equipment-row")).to_contain_text(school_b.district.name)
+    shot(page, "equipment-desktop")
