@@ -32,9 +32,8 @@ from qorgau.inspections.api import CampaignOut, SchoolRefOut
 from qorgau.inspections.models import Inspection
 from qorgau.orders.models import OrderItem
 from qorgau.oversight import budget, risk, selectors, services
+from qorgau.oversight.forms import BudgetFilterForm, PlanForm, RiskFilterForm
 from qorgau.oversight.models import CATEGORY_CODES
-from qorgau.oversight.views_budget import BudgetFilterForm
-from qorgau.oversight.views_planning import PlanForm, RiskFilterForm
 from qorgau.registry.models import District, School, SizeTier
 
 router = Router(tags=["oversight"])
@@ -408,7 +407,7 @@ def risk_list(request: HttpRequest, query: Query[RiskFilters], paging: Query[Pag
     filters = _risk_filters(query, request.user)
     risk.refresh_missing(user=request.user)
     count, schools = _page(risk.risk_ranking(user=request.user, **filters), paging)
-    schools = risk.ranked_rows(schools, first_rank=paging.offset + 1)
+    schools = risk.ranked_rows(schools, user=request.user, first_rank=paging.offset + 1)
     return {
         "count": count,
         "facts_as_of": risk.facts_as_of(user=request.user, **filters),

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from qorgau.accounts.scoping import visible
+from qorgau.accounts.scoping import scope_for, visible
 from qorgau.checklists.models import FixKind
 from qorgau.core.paging import id_page
 from qorgau.orders.models import OrderItem, open_issued
@@ -119,6 +119,11 @@ def district_totals(*, user, district_id=None, window: str = "") -> tuple[list[D
     # Read from the districts (a handful) into their items: each district's needs are then one range of the
     # (status, fix kind, district, …) index. Grouping the items instead made SQLite walk the district index
     # for its order and read every open item's row.
+    # The districts the user sees bound the items: right for the readers of budget needs (the city and a
+    # district office, `policy.can_see_budget_needs`). A user scoped to a school or a firm sees a district,
+    # not all its items, so the totals are not theirs to read.
+    if scope_for(user).level not in ("city", "district"):
+        return [], DistrictTotal(None, {"ru": str(_("Total"))}, 0, 0, 0, None)
     item = "order_items"
     rows = (
         visible(user, District)

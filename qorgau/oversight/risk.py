@@ -308,13 +308,13 @@ def reasons_for(school: School, w: dict[str, float] | None = None) -> list[Reaso
 IN_HAND = ~Q(status=Inspection.Status.APPROVED)
 
 
-def inspections_in_hand(school_ids) -> dict[int, Inspection]:
-    """The earliest inspection in hand of each of the schools (one query), for the ranking's rows."""
+def inspections_in_hand(*, user, school_ids) -> dict[int, Inspection]:
+    """The earliest inspection in hand that the user sees of each of the schools (one query), for the
+    ranking's rows; an undated one comes after the dated ones on both databases."""
     found: dict[int, Inspection] = {}
-    rows = Inspection.objects.filter(IN_HAND, school_id__in=list(school_ids)).only(
-        "id", "school_id", "status", "planned_on"
-    )
-    for inspection in rows.order_by("school_id", "planned_on", "id"):
+    rows = visible(user, Inspection).filter(IN_HAND, school_id__in=list(school_ids))
+    order = ("school_id", F("planned_on").asc(nulls_last=True), "id")
+    for inspection in rows.only("id", "school_id", "status", "planned_on").order_by(*order):
         found.setdefault(inspection.school_id, inspection)
     return found
 
@@ -326,15 +326,15 @@ def risk_page(*, user, page_number, per_page: int, **filters) -> Page:
     paginator = IdPaginator(risk_ranking(user=user, **filters), per_page)
     paginator.count = _area(user, **filters).count()  # the ranking filters no school out
     page = paginator.get_page(page_number)
-    page.object_list = ranked_rows(list(page.object_list), first_rank=page.start_index())
+    page.object_list = ranked_rows(list(page.object_list), user=user, first_rank=page.start_index())
     return page
 
 
-def ranked_rows(schools: list[School], *, first_rank: int) -> list[School]:
+def ranked_rows(schools: list[School], *, user, first_rank: int) -> list[School]:
     """A slice of the ranking made into rows (for the page and the API): each school with its `rank`, its
     `reasons`, `in_hand` (see `risk_page`) and `score_shown`. One query, for the inspections in hand."""
     w = weights()
-    in_hand = inspections_in_hand(school.pk for school in schools)
+    in_hand = inspections_in_hand(user=user, school_ids=(school.pk for school in schools))
     for rank, school in enumerate(schools, start=first_rank):
         school.rank = rank
         school.in_hand = in_hand.get(school.pk)
@@ -345,7 +345,9 @@ def ranked_rows(schools: list[School], *, first_rank: int) -> list[School]:
 
 def top_school_ids(*, user, n: int, **filters) -> list[int]:
     """The ids of the first `n` schools of the ranking, in order, leaving out those with an inspection in
-    hand: a campaign from the top of the list never plans a second visit to a school already planned."""
+    hand (whoever planned it: all inspections, not only those the user sees), so that a campaign from the
+    top of the list plans no second visit to a school already planned (`services.plan_from_ranking`
+    serialises two plans of a district)."""
     in_hand = Inspection.objects.filter(IN_HAND, school=OuterRef("pk"))
     ranking = risk_ranking(user=user, with_reasons=False, **filters).exclude(Exists(in_hand))
     return list(ranking.values_list("pk", flat=True)[:n])

@@ -48,10 +48,9 @@ from qorgau.registry.models import (
     EquipmentStatus,
     PanicButton,
     School,
-    SignalDestination,
     SizeTier,
 )
-from qorgau.registry.selectors import missing_condition
+from qorgau.registry.selectors import EQUIPMENT_LINKS, missing_condition
 
 STATES = (
     ("issued", _("Issued in the period")),
@@ -512,13 +511,14 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
         in_scope["school__size_tier"] = filters.tier
     # Devices are counted by their school column (never empty): the database then answers from the
     # (school, status, …) indexes alone, without reading the devices' rows.
+    # "Connected" and "linked" are the equipment list's conditions, so that each figure opens its own list.
     working = Q(status=EquipmentStatus.WORKING)
     panic = (
         visible(user, PanicButton)
         .filter(**in_scope)
         .aggregate(
             total=Count("school_id"),
-            connected=Count("school_id", filter=working & ~Q(signal_to=SignalDestination.NONE)),
+            connected=Count("school_id", filter=EQUIPMENT_LINKS[PanicButton][2]),
         )
     )
     cameras = (
@@ -527,7 +527,7 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
         .aggregate(
             total=Count("school_id"),
             working=Count("school_id", filter=working),
-            linked=Count("school_id", filter=Q(linked_to_police=True)),
+            linked=Count("school_id", filter=EQUIPMENT_LINKS[Camera][2]),
         )
     )
 

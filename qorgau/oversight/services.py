@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from qorgau.accounts.scoping import visible
 from qorgau.inspections import services as inspection_services
 from qorgau.inspections.models import Campaign
 from qorgau.oversight import risk
-from qorgau.registry.models import School
+from qorgau.registry.models import District, School
 
 
 @transaction.atomic
@@ -21,6 +22,12 @@ def plan_from_ranking(
     """A campaign over the first `n` schools of the ranking as filtered (`district_id`, `size_tier`) that have
     no inspection in hand, each with a planned inspection (assigned to `inspector` if given). Returns the
     campaign and the schools' ids, riskiest first. The page and the API both plan through here."""
+    # Two plans over one district at a time would both see its schools free and plan them twice: the second
+    # waits here for the first to commit, then sees its inspections (PostgreSQL; SQLite writes one at a time).
+    districts = visible(actor, District)
+    if filters.get("district_id"):
+        districts = districts.filter(pk=filters["district_id"])
+    list(District.objects.select_for_update().filter(pk__in=list(districts.values_list("pk", flat=True))))
     risk.refresh_missing(user=actor)
     ids = risk.top_school_ids(user=actor, n=n, **filters)
     if not ids:

@@ -6,46 +6,18 @@ Other roles get 403 before anything is looked up; a district the user does not s
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from qorgau.accounts import policy
-from qorgau.accounts.scoping import scope_for, visible
+from qorgau.accounts.scoping import scope_for
 from qorgau.core.exports import export_response
 from qorgau.oversight import budget
-from qorgau.registry.models import District
-
-
-class BudgetFilterForm(forms.Form):
-    district = forms.ModelChoiceField(
-        label=gettext_lazy("District"), queryset=District.objects.none(), required=False
-    )
-    window = forms.ChoiceField(label=gettext_lazy("Deadline"), required=False)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = visible(user, District)
-        self.fields["district"].empty_label = gettext_lazy("All districts")
-        self.fields["window"].choices = [("", gettext_lazy("Any deadline")), *budget.WINDOWS.items()]
-
-    def filters(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # an unknown window is ignored; a district the user does not see is not found
-        if "district" in self.errors:
-            raise Http404
-        district = self.cleaned_data.get("district")
-        return {
-            "district_id": district.pk if district else None,
-            "window": self.cleaned_data.get("window") or "",
-        }
+from qorgau.oversight.forms import BudgetFilterForm
 
 
 def _filters(request) -> tuple[BudgetFilterForm, dict]:

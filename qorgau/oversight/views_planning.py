@@ -7,83 +7,24 @@ that does not exist; a role without the right gets 403 before anything is looked
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from qorgau.accounts import policy
 from qorgau.accounts.scoping import scope_for, visible
 from qorgau.core.exports import export_response
-from qorgau.inspections import selectors as inspection_selectors
-from qorgau.inspections.forms import ErrorsMixin, InspectorChoiceField
 from qorgau.oversight import risk, services
-from qorgau.registry.forms import DateInput
-from qorgau.registry.models import District, School, SizeTier
-
-MAX_PLANNED = 200
-
-
-class RiskFilterForm(forms.Form):
-    district = forms.ModelChoiceField(
-        label=gettext_lazy("District"), queryset=District.objects.none(), required=False
-    )
-    tier = forms.ChoiceField(label=gettext_lazy("Size tier"), required=False)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = visible(user, District)
-        self.fields["district"].empty_label = gettext_lazy("All districts")
-        self.fields["tier"].choices = [("", gettext_lazy("All tiers")), *SizeTier.choices]
-
-    def filters(self) -> dict:
-        """The selector's filters. A district the user does not see (or no district at all) is a 404."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # a bad size tier is ignored; the valid fields stay in cleaned_data
-        if "district" in self.errors:
-            raise Http404
-        district = self.cleaned_data.get("district")
-        return {
-            "district_id": district.pk if district else None,
-            "size_tier": self.cleaned_data.get("tier") or "",
-        }
-
-
-class PlanForm(ErrorsMixin, forms.Form):
-    """A campaign over the first N schools of the ranking as it is filtered."""
-
-    n = forms.IntegerField(
-        label=gettext_lazy("How many schools"), min_value=1, max_value=MAX_PLANNED, initial=10,
-        help_text=gettext_lazy("The first schools of the list, as it is filtered."),
-    )  # fmt: skip
-    name = forms.CharField(label=gettext_lazy("Campaign name"), max_length=200)
-    starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=DateInput())
-    ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=DateInput())
-    inspector = InspectorChoiceField(label=gettext_lazy("Inspector"), queryset=None, required=False)
-
-    def __init__(self, *args, user=None, district_id=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        self.fields["name"].initial = _("Risk-based checks, %(date)s") % {"date": today.strftime("%d.%m.%Y")}
-        self.fields["starts_on"].initial = today
-        self.fields["ends_on"].initial = today + dt.timedelta(days=30)
-        inspectors = inspection_selectors.district_inspectors(user=user, district_id=district_id)
-        self.fields["inspector"].queryset = inspectors
-        self.fields["inspector"].empty_label = _("Assign later")
-        if scope_for(user).level == "city" and not district_id:
-            self.fields["inspector"].help_text = _("Choose a district above to assign one of its inspectors.")
+from qorgau.oversight.forms import PlanForm, RiskFilterForm
+from qorgau.registry.models import School
 
 
 def _ranking_allowed(request) -> None:

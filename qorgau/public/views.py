@@ -127,13 +127,18 @@ def _concern(request, pk: int) -> Concern:
     )
 
 
-@login_required
-@require_GET
-def concern_list(request):
+def _queue(request):
+    """The queue's filter form and the concerns it selects, for the page and its export."""
     _allow(policy.can_read_concerns(request.user))
     form = ConcernFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    qs = selectors.concern_list(user=request.user, status=status)
+    return form, selectors.concern_list(user=request.user, status=status)
+
+
+@login_required
+@require_GET
+def concern_list(request):
+    form, qs = _queue(request)
     page = Paginator(qs, POLICE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -171,10 +176,7 @@ def _concern_columns(user):
 def concern_export(request, fmt: str):
     """The queue with the page's status filter and scope; the reporter's contact for the district's police
     only, as on the concern's page."""
-    _allow(policy.can_read_concerns(request.user))
-    form = ConcernFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
-    qs = selectors.concern_list(user=request.user, status=status).select_related("school", "district")
+    _form, qs = _queue(request)
     columns = _concern_columns(request.user)
     return export_response(
         rows=qs.iterator(chunk_size=2000), columns=columns, fmt=fmt, filename="concerns", sheet=_("Concerns")

@@ -150,7 +150,8 @@ class EquipmentFilterForm(forms.Form):
         self.fields["district"].empty_label = _("All districts")
         self.fields["tier"].choices = [("", _("All tiers")), *SizeTier.choices]
         self.fields["status"].choices = [("", _("Any status")), *EquipmentStatus.choices]
-        self.model = EQUIPMENT_MODELS.get(self.data.get("kind") or "panic-buttons")
+        self.kind = self.data.get("kind") or "panic-buttons"
+        self.model = EQUIPMENT_MODELS.get(self.kind)  # None: no such kind (the view's 404)
         link = EQUIPMENT_LINKS.get(self.model)
         self.fields["link"].choices = [("", _("Connected or not"))] + (
             [("yes", link[0]), ("no", link[1])] if link else []

@@ -68,9 +68,10 @@ def school_export(request, fmt: str):
 
 def _equipment_filters(request) -> tuple[EquipmentFilterForm, str, object]:
     form = EquipmentFilterForm(request.GET or None, user=request.user)
-    kind = request.GET.get("kind") or "panic-buttons"
-    model = _equipment_kind(kind)
-    return form, kind, selectors.equipment_list(user=request.user, model=model, **form.filters())
+    if form.model is None:
+        raise Http404  # a kind of equipment that does not exist
+    qs = selectors.equipment_list(user=request.user, model=form.model, **form.filters())
+    return form, form.kind, qs
 
 
 @login_required
@@ -85,7 +86,7 @@ def equipment_list(request):
         "query": request.GET.copy(),
         "show_district": scope_for(request.user).level == "city",
     }
-    template = "registry/_equipment_table.html" if request.htmx else "registry/equipment_list.html"
+    template = "registry/_equipment_page.html" if request.htmx else "registry/equipment_list.html"
     return render(request, template, context)
 
 

@@ -177,6 +177,9 @@ def _side(district, *, firm, chief, inspector, head_name: str, city, school_name
     )  # fmt: skip
     side.concern_ref = side.concern.reference
     side.school_bin = school.bin
+    # A school with no inspection at all, which a campaign from the risk ranking can still plan (the school
+    # above has one in hand); its name carries the side's school name, so the canary catches it too.
+    side.unplanned_school = SchoolFactory(district=district, name_ru=f"{school_name}, корпус 2")
     return side
 
 

@@ -378,7 +378,7 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
             "district",
             query={"district": "district"},
             get=may(MANAGERS, 200),
-            post=may(MANAGERS, 200),  # shown again: every school of the world has an inspection in hand
+            post=may(MANAGERS, 302),  # planned: the district's school with no inspection in hand
             policy_first=True,
             body=lambda side: {
                 "n": 5,
@@ -792,14 +792,13 @@ API: dict[str, Call | tuple[Call, ...]] = {
         call("anyone", who=POLICE, policy_first=True),
         call("district", who=POLICE, policy_first=True, query={"district": "district"}),
     ),
-    # Every school of the world has an inspection in hand, which a plan from the ranking skips: a manager of
-    # the district is answered 400 "every school already has one" (planning itself: oversight/tests).
+    # The plan takes the district's school with no inspection in hand (`unplanned_school`).
     "POST /planning/next/campaign": (
         refused(),
         call(
             "district",
             who=MANAGERS,
-            ok=(400,),
+            ok=(201,),
             policy_first=True,
             query={"district": "district"},
             body=lambda side: {

@@ -183,3 +183,14 @@ def test_the_page_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(11):
         response = client.get(reverse("oversight:budget_list"))
     assert len(response.context["page"].object_list) == min(size, settings.PAGE_SIZE)
+
+
+@pytest.mark.parametrize("who", ["school_admin_a", "firm_user", "inspector_x"])
+def test_the_totals_are_only_for_those_who_plan_the_budget(request, needs, who):
+    """Should the budget's readers ever grow, a school or a firm would still not read its district totals."""
+    user = request.getfixturevalue(who)
+    districts, total = budget.district_totals(user=user)
+    if who == "inspector_x":  # a district office: its district's needs
+        assert [d.items for d in districts] == [2]
+    else:
+        assert (districts, total.items) == ([], 0)

@@ -440,11 +440,12 @@ def test_a_campaign_from_the_top_skips_schools_already_planned(login, district_x
     ranking says so on its row."""
     _ranking_world(district_x, chief_x, n=6)
     risk.refresh_risk()
-    ranked = list(risk.risk_ranking(user=chief_x).values_list("pk", flat=True))
+    schools = list(risk.risk_ranking(user=chief_x))
+    ranked = [school.pk for school in schools]
     planned = InspectionFactory(
-        school_id=ranked[0], status=Inspection.Status.PLANNED, planned_on=timezone.localdate()
+        school=schools[0], status=Inspection.Status.PLANNED, planned_on=timezone.localdate()
     )
-    InspectionFactory(school_id=ranked[1], status=Inspection.Status.APPROVED)  # done: no reason to skip
+    InspectionFactory(school=schools[1], status=Inspection.Status.APPROVED)  # done: no reason to skip
     assert risk.top_school_ids(user=chief_x, n=3) == ranked[1:4]
     english(chief_x)
     client = login(chief_x)
@@ -509,3 +510,31 @@ def test_the_service_refuses_an_inspector_or_education(district_x, school_a, edu
                 actor=actor, name="Нет", starts_on=timezone.localdate(), ends_on=timezone.localdate(),
                 schools=[school_a], template_version=inspection_services.latest_published_version(),
             )  # fmt: skip
+
+
+def test_a_plan_locks_its_district_before_it_chooses_the_schools(district_x, chief_x):
+    """Two chiefs planning at once: the second waits for the first, then finds its schools taken."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qorgau.oversight import services
+
+    _ranking_world(district_x, chief_x, n=3)
+    with CaptureQueriesContext(connection) as ctx:
+        services.plan_from_ranking(
+            actor=chief_x, n=2, name="По риску", starts_on=timezone.localdate(),
+            ends_on=timezone.localdate() + dt.timedelta(days=30),
+        )  # fmt: skip
+    sql = [q["sql"] for q in ctx.captured_queries]
+    chosen = next(i for i, q in enumerate(sql) if "ORDER BY" in q and "risk" in q.lower())
+    if connection.features.has_select_for_update:  # PostgreSQL; SQLite writes one transaction at a time
+        lock = next(i for i, q in enumerate(sql) if "FOR UPDATE" in q and '"registry_district"' in q)
+        assert lock < chosen
+    assert Campaign.objects.get().inspections.count() == 2
+    again = services.plan_from_ranking
+    with pytest.raises(ValidationError) as error:  # the third school alone is left, then none
+        again(actor=chief_x, n=5, name="Ещё", starts_on=timezone.localdate(), ends_on=timezone.localdate())
+        again(
+            actor=chief_x, n=5, name="Ещё раз", starts_on=timezone.localdate(), ends_on=timezone.localdate()
+        )
+    assert "n" in error.value.message_dict

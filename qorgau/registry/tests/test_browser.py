@@ -210,3 +210,9 @@ def test_the_city_sees_the_equipment_list_on_a_desktop(page, city_supervisor, sc
     expect(page.get_by_test_id("equipment-row")).to_have_count(1)
     expect(page.get_by_test_id("equipment-row")).to_contain_text(school_b.district.name)
     shot(page, "equipment-desktop")
+    # Another kind: the connection filter is swapped with the list, and says what it means for cameras.
+    page.select_option("#id_kind", "cameras")
+    expect(page.locator("#id_link option:checked")).to_have_text("Не выведена в ЦОУ полиции")
+    page.select_option("#id_kind", "access-points")
+    expect(page.locator("#id_link")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"kind=access-points"))

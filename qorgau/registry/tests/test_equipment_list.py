@@ -20,13 +20,14 @@ def export(fmt: str) -> str:
 
 @pytest.fixture
 def devices(school_a, school_b):
-    """School A: a connected button, one not connected, one faulty; two cameras (one unlinked).
-    School B: a button and a camera."""
+    """School A: a connected button, one not connected, one faulty; three cameras (one unlinked and faulty,
+    one linked but faulty). School B: a button and a camera."""
     PanicButtonFactory(school=school_a, location="Кабинет директора")
     PanicButtonFactory(school=school_a, location="Приёмная", signal_to=SignalDestination.NONE)
     PanicButtonFactory(school=school_a, location="Вахта", status=EquipmentStatus.FAULTY)
     CameraFactory(school=school_a, location="Главный вход")
     CameraFactory(school=school_a, location="Двор", linked_to_police=False, status=EquipmentStatus.FAULTY)
+    CameraFactory(school=school_a, location="Спортзал", status=EquipmentStatus.FAULTY)  # linked, but faulty
     PanicButtonFactory(school=school_b, location="Пост охраны Б")
     CameraFactory(school=school_b, location="Вход Б")
 
@@ -43,9 +44,9 @@ def test_the_city_lists_each_kind_with_its_filters(login, devices, city_supervis
     # School by school (school B's «Лицей» before school A's «Школа»), then by location.
     assert listed(client, kind="panic-buttons", link="yes") == ["Пост охраны Б", "Кабинет директора"]
     assert listed(client, kind="panic-buttons", link="no") == ["Вахта", "Приёмная"]
-    assert listed(client, kind="cameras", status="faulty") == ["Двор"]
+    assert listed(client, kind="cameras", status="faulty") == ["Двор", "Спортзал"]
     assert listed(client, kind="cameras", link="no") == ["Двор"]
-    assert listed(client, kind="cameras", district=district_x.pk) == ["Главный вход", "Двор"]
+    assert listed(client, kind="cameras", district=district_x.pk) == ["Главный вход", "Двор", "Спортзал"]
     assert listed(client, kind="access-points") == []
     assert client.get(LIST, {"kind": "rockets"}).status_code == 404
     assert client.get(export("csv"), {"kind": "rockets"}).status_code == 404
@@ -60,7 +61,8 @@ def test_the_numbers_are_those_of_the_dashboard(login, devices, city_supervisor)
     assert len(listed(client, kind="panic-buttons")) == equipment["panic_total"] == 4
     assert len(listed(client, kind="panic-buttons", link="yes")) == equipment["panic_connected"] == 2
     assert len(listed(client, kind="cameras", status="working")) == equipment["cameras_working"] == 2
-    assert len(listed(client, kind="cameras", link="yes")) == equipment["cameras_linked"] == 2
+    # Linked counts a camera whatever its state: the faulty linked one too.
+    assert len(listed(client, kind="cameras", link="yes")) == equipment["cameras_linked"] == 3
 
 
 @pytest.mark.parametrize("who", ["chief_x", "inspector_x", "school_admin_a", "firm_user"])
@@ -86,7 +88,7 @@ def test_the_exports_have_the_rows_of_the_page(login, devices, chief_x, school_a
         xlsx_table(client.get(export("xlsx"), params)),
     ):
         assert list(zip(column(table, "School"), column(table, "Location"), strict=True)) == shown
-        assert column(table, "Linked to the police centre") == ["yes", "no"]
+        assert column(table, "Linked to the police centre") == ["yes", "no", "yes"]
     table = csv_table(client.get(export("csv"), {"kind": "panic-buttons", "link": "no"}))
     assert column(table, "Location") == ["Вахта", "Приёмная"]
     assert column(table, "Signal goes to")[1] == "Not connected"
@@ -103,4 +105,4 @@ def test_the_page_costs_a_fixed_number_of_queries(
         CameraFactory(school=SchoolFactory(district=district_x), location=f"Камера {n}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(LIST, {"kind": "cameras"})
-    assert response.context["page"].paginator.count == 43
+    assert response.context["page"].paginator.count == 44
