@@ -3,7 +3,14 @@
 from typing import Annotated
 
 from django.db import models
-from pydantic import WithJsonSchema
+from pydantic import ConfigDict, WithJsonSchema
+
+# The most rows one call of a list returns: enough for a district's schools in one call, small enough that
+# one call stays cheap.
+MAX_PAGE = 500
+
+# Input refuses unknown fields, as the services do: a misspelt field must not be silently ignored.
+STRICT = ConfigDict(extra="forbid")
 
 
 def choice(enum: type[models.TextChoices]):

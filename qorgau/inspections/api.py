@@ -24,13 +24,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ConfigDict
 
 from qorgau.accounts import policy
 from qorgau.accounts.models import User
 from qorgau.accounts.scoping import get_visible_or_404, visible
 from qorgau.checklists.models import Item, Severity, TemplateVersion
-from qorgau.core.api_schema import choice
+from qorgau.core.api_schema import MAX_PAGE, STRICT, choice
 from qorgau.core.errors import NotAllowed
 from qorgau.inspections import photos, selectors, services
 from qorgau.inspections.documents import DOCUMENT_LANGUAGES
@@ -39,10 +38,8 @@ from qorgau.registry.models import District, School
 
 router = Router(tags=["inspections"])
 
-MAX_PAGE = 500
 # A campaign plans a district's schools at once; one assignment may cover all of them.
 MAX_ASSIGN = 2000
-STRICT = ConfigDict(extra="forbid")
 
 
 class StrictSchema(Schema):

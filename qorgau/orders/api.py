@@ -17,18 +17,15 @@ from django.urls import reverse
 from ninja import Field, File, Form, PatchDict, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ConfigDict
 
 from qorgau.accounts.scoping import get_visible_or_404
-from qorgau.core.api_schema import choice
+from qorgau.core.api_schema import MAX_PAGE, STRICT, choice
 from qorgau.inspections.models import Inspection
 from qorgau.orders import selectors, services
 from qorgau.orders.models import Amendment, Order, OrderItem, SchoolReport
 
 router = Router(tags=["orders"])
 
-MAX_PAGE = 500
-STRICT = ConfigDict(extra="forbid")  # a misspelt field is refused, not silently ignored
 DOCUMENT_LANGUAGES = tuple(code for code, _label in Order._meta.get_field("language").choices)
 
 

@@ -20,12 +20,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError as InputError
 from ninja.pagination import LimitOffsetPagination
-from pydantic import ConfigDict
 
 from qorgau.accounts import policy
 from qorgau.accounts.api import Message
 from qorgau.accounts.scoping import get_visible_or_404, visible
-from qorgau.core.api_schema import choice
+from qorgau.core.api_schema import MAX_PAGE, STRICT, choice
 from qorgau.core.errors import NotAllowed
 from qorgau.inspections import selectors as inspection_selectors
 from qorgau.inspections.api import CampaignOut, SchoolRefOut
@@ -34,12 +33,11 @@ from qorgau.orders.models import OrderItem
 from qorgau.oversight import budget, risk, selectors, services
 from qorgau.oversight.forms import BudgetFilterForm, PlanForm, RiskFilterForm
 from qorgau.oversight.models import CATEGORY_CODES
+from qorgau.registry.api import DistrictRefOut
 from qorgau.registry.models import District, School, SizeTier
 
 router = Router(tags=["oversight"])
 
-MAX_PAGE = 500  # as every list of the API
-STRICT = ConfigDict(extra="forbid")
 SORTS = tuple(f"{order}{key}" for key in selectors.SORT_KEYS for order in ("", "-"))
 # The period's limits are the page's (selectors.FilterForm); the schema states the days' range too.
 FIRST_DAY, LAST_DAY = selectors.FIRST_DAY, selectors.LAST_DAY
@@ -114,12 +112,6 @@ class PlanIn(Schema):
 
 
 # Schemas: output -------------------------------------------------------------------------------------------
-
-
-class DistrictRefOut(Schema):
-    id: int
-    code: str
-    name: str
 
 
 class FiltersOut(Schema):

@@ -20,30 +20,42 @@ from qorgau.registry.models import District, SizeTier
 MAX_PLANNED = 200
 
 
-class RiskFilterForm(forms.Form):
+class DistrictFilterForm(forms.Form):
+    """A list's filters over the districts the user sees: other bad values are ignored, but a district the
+    user does not see is a 404, as one that does not exist."""
+
     district = forms.ModelChoiceField(
         label=gettext_lazy("District"), queryset=District.objects.none(), required=False
     )
-    tier = forms.ChoiceField(label=gettext_lazy("Size tier"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = visible(user, District)
         self.fields["district"].empty_label = gettext_lazy("All districts")
-        self.fields["tier"].choices = [("", gettext_lazy("All tiers")), *SizeTier.choices]
 
     def filters(self) -> dict:
-        """The selector's filters. A district the user does not see (or no district at all) is a 404."""
+        """The selector's filters: `district_id` and the subclass's `more()`."""
         if not self.is_bound:
             return {}
-        self.is_valid()  # a bad size tier is ignored; the valid fields stay in cleaned_data
+        self.is_valid()  # the valid fields stay in cleaned_data
         if "district" in self.errors:
             raise Http404
         district = self.cleaned_data.get("district")
-        return {
-            "district_id": district.pk if district else None,
-            "size_tier": self.cleaned_data.get("tier") or "",
-        }
+        return {"district_id": district.pk if district else None, **self.more(self.cleaned_data)}
+
+    def more(self, data: dict) -> dict:
+        return {}
+
+
+class RiskFilterForm(DistrictFilterForm):
+    tier = forms.ChoiceField(label=gettext_lazy("Size tier"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["tier"].choices = [("", gettext_lazy("All tiers")), *SizeTier.choices]
+
+    def more(self, data: dict) -> dict:
+        return {"size_tier": data.get("tier") or ""}
 
 
 class PlanForm(ErrorsMixin, forms.Form):
@@ -71,26 +83,12 @@ class PlanForm(ErrorsMixin, forms.Form):
             self.fields["inspector"].help_text = _("Choose a district above to assign one of its inspectors.")
 
 
-class BudgetFilterForm(forms.Form):
-    district = forms.ModelChoiceField(
-        label=gettext_lazy("District"), queryset=District.objects.none(), required=False
-    )
+class BudgetFilterForm(DistrictFilterForm):
     window = forms.ChoiceField(label=gettext_lazy("Deadline"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = visible(user, District)
-        self.fields["district"].empty_label = gettext_lazy("All districts")
+        super().__init__(*args, user=user, **kwargs)
         self.fields["window"].choices = [("", gettext_lazy("Any deadline")), *budget.WINDOWS.items()]
 
-    def filters(self) -> dict:
-        if not self.is_bound:
-            return {}
-        self.is_valid()  # an unknown window is ignored; a district the user does not see is not found
-        if "district" in self.errors:
-            raise Http404
-        district = self.cleaned_data.get("district")
-        return {
-            "district_id": district.pk if district else None,
-            "window": self.cleaned_data.get("window") or "",
-        }
+    def more(self, data: dict) -> dict:
+        return {"window": data.get("window") or ""}

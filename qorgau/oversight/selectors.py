@@ -518,7 +518,7 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
         .filter(**in_scope)
         .aggregate(
             total=Count("school_id"),
-            connected=Count("school_id", filter=EQUIPMENT_LINKS[PanicButton][2]),
+            connected=Count("school_id", filter=EQUIPMENT_LINKS[PanicButton].condition),
         )
     )
     cameras = (
@@ -527,7 +527,7 @@ def dashboard(*, user, filters: Filters, sort: str = "name") -> dict:
         .aggregate(
             total=Count("school_id"),
             working=Count("school_id", filter=working),
-            linked=Count("school_id", filter=EQUIPMENT_LINKS[Camera][2]),
+            linked=Count("school_id", filter=EQUIPMENT_LINKS[Camera].condition),
         )
     )
 

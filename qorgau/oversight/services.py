@@ -27,7 +27,7 @@ def plan_from_ranking(
     districts = visible(actor, District)
     if filters.get("district_id"):
         districts = districts.filter(pk=filters["district_id"])
-    list(District.objects.select_for_update().filter(pk__in=list(districts.values_list("pk", flat=True))))
+    list(District.objects.select_for_update().filter(pk__in=districts.values("pk")))
     risk.refresh_missing(user=actor)
     ids = risk.top_school_ids(user=actor, n=n, **filters)
     if not ids:

@@ -22,9 +22,10 @@ from pydantic import ConfigDict
 from qorgau.accounts import policy
 from qorgau.accounts.api import Message
 from qorgau.accounts.scoping import get_visible_or_404
-from qorgau.core.api_schema import choice
+from qorgau.core.api_schema import MAX_PAGE, STRICT, choice
 from qorgau.core.errors import NotAllowed
 from qorgau.core.net import client_ip
+from qorgau.inspections.api import SchoolRefOut
 from qorgau.inspections.models import Inspection
 from qorgau.public import selectors, services
 from qorgau.public.models import (
@@ -35,11 +36,9 @@ from qorgau.public.models import (
     ConcernEvent,
     normalise_reference,
 )
+from qorgau.registry.api import DistrictRefOut
 
 router = Router(tags=["public"])
-
-MAX_PAGE = 500
-STRICT = ConfigDict(extra="forbid")  # a misspelt field is refused, not silently ignored
 
 
 # Public schemas: exactly the fields of the public selectors' records -------------------------------------
@@ -114,18 +113,6 @@ class ConcernReportIn(Schema):
 # Police schemas ----------------------------------------------------------------------------------------
 
 
-class ConcernSchoolRef(Schema):
-    id: int
-    bin: str
-    name: str
-
-
-class ConcernDistrictRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
 class ConcernInspectionRef(Schema):
     id: int
     kind: choice(Inspection.Kind)
@@ -150,8 +137,8 @@ class ConcernSummaryOut(Schema):
     reference: str
     status: choice(Concern.Status)
     outcome: str = Field(description='"" while open, then "dismissed" or "resolved".')
-    school: ConcernSchoolRef
-    district: ConcernDistrictRef
+    school: SchoolRefOut
+    district: DistrictRefOut
     what: str
     created_at: datetime
     inspection: ConcernInspectionRef | None

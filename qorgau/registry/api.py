@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, ModelSchema, PatchDict, Query, Router, Schema, Status
 from ninja.orm import create_schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ConfigDict
 
 from qorgau.accounts.scoping import get_visible_or_404, visible
+from qorgau.core.api_schema import MAX_PAGE, STRICT
 from qorgau.core.errors import ValidationError
 from qorgau.registry import selectors, services
 from qorgau.registry.models import (
@@ -32,13 +32,6 @@ from qorgau.registry.services import FIRM_FIELDS, SCHOOL_FIELDS, equipment_field
 
 router = Router(tags=["registry"])
 
-# Enough for a district's schools in one call, small enough that one call stays cheap.
-MAX_PAGE = 500
-
-
-# Input refuses unknown fields, as the services do: a misspelt field must not be silently ignored.
-STRICT = ConfigDict(extra="forbid")
-
 # The district is given by id, see `_service_data`.
 SCHOOL_INPUT = [name for name in SCHOOL_FIELDS if name != "district"]
 
@@ -52,6 +45,14 @@ class DistrictOut(ModelSchema):
     class Meta:
         model = District
         fields = ["id", "code", "name_ru", "name_kk", "name_en", "city", "city_status", "police_office"]
+
+
+class DistrictRefOut(Schema):
+    """A district named beside something else (a school's row, an item, a concern)."""
+
+    id: int
+    code: str
+    name: str
 
 
 class SchoolIn(ModelSchema):

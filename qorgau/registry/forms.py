@@ -7,8 +7,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from qorgau.accounts.scoping import visible
-from qorgau.registry.models import District, GuardContract, School, SecurityFirm
-from qorgau.registry.selectors import MISSING_FILTERS
+from qorgau.registry.models import (
+    EQUIPMENT_MODELS,
+    District,
+    EquipmentStatus,
+    GuardContract,
+    School,
+    SecurityFirm,
+    SizeTier,
+)
+from qorgau.registry.selectors import EQUIPMENT_LINKS, MISSING_FILTERS
 from qorgau.registry.services import CONTRACT_FIELDS, FIRM_FIELDS, SCHOOL_FIELDS, equipment_fields
 
 
@@ -94,8 +102,6 @@ class SchoolFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from qorgau.registry.models import SizeTier
-
         self.user = user
         self.fields["district"].queryset = visible(user, District)
         self.fields["district"].empty_label = _("All districts")
@@ -140,9 +146,6 @@ class EquipmentFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from qorgau.registry.models import EQUIPMENT_MODELS, EquipmentStatus, SizeTier
-        from qorgau.registry.selectors import EQUIPMENT_LINKS
-
         self.fields["kind"].choices = [
             (kind, capfirst(model._meta.verbose_name_plural)) for kind, model in EQUIPMENT_MODELS.items()
         ]
@@ -154,7 +157,7 @@ class EquipmentFilterForm(forms.Form):
         self.model = EQUIPMENT_MODELS.get(self.kind)  # None: no such kind (the view's 404)
         link = EQUIPMENT_LINKS.get(self.model)
         self.fields["link"].choices = [("", _("Connected or not"))] + (
-            [("yes", link[0]), ("no", link[1])] if link else []
+            [("yes", link.yes), ("no", link.no)] if link else []
         )
 
     def filters(self) -> dict:

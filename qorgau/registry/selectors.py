@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -40,17 +41,23 @@ MISSING_FILTERS = {
 }
 
 
-# The equipment list's "link" filter, per kind: its two labels and the condition the dashboard counts.
+class Link(NamedTuple):
+    """A kind's connection, for the equipment list's filter and the dashboard's figure alike."""
+
+    yes: str  # the filter's label for the connected devices
+    no: str  # and for the others
+    condition: Q  # on the device: connected
+
+
+# The kinds that connect to a console or to the police centre.
 EQUIPMENT_LINKS = {
-    PanicButton: (
+    PanicButton: Link(
         _("Working and connected to a console"),
         _("Not working or not connected"),
         Q(status=EquipmentStatus.WORKING) & ~Q(signal_to=SignalDestination.NONE),
     ),
-    Camera: (
-        _("Linked to the police centre"),
-        _("Not linked to the police centre"),
-        Q(linked_to_police=True),
+    Camera: Link(
+        _("Linked to the police centre"), _("Not linked to the police centre"), Q(linked_to_police=True)
     ),
 }
 
@@ -68,7 +75,7 @@ def equipment_list(
     if status:
         qs = qs.filter(status=status)
     if link and model in EQUIPMENT_LINKS:
-        condition = EQUIPMENT_LINKS[model][2]
+        condition = EQUIPMENT_LINKS[model].condition
         qs = qs.filter(condition) if link == "yes" else qs.exclude(condition)
     # Read in index order, without a sort: the schools by name, each school's devices by location.
     return qs.order_by("school__name_ru", "school__id", "location", "id")

@@ -12,6 +12,17 @@ def _district(filters, district):
     return district if district is not None else filters.district_id
 
 
+def _area(filters, district=None) -> dict:
+    """The district (the row's, else the filter's) and the size tier, as the registry's lists name them."""
+    params = {}
+    district_id = _district(filters, district)
+    if district_id:
+        params["district"] = district_id
+    if filters.tier:
+        params["tier"] = filters.tier
+    return params
+
+
 @register.simple_tag
 def items_url(filters, state="", district=None, category="", month=None) -> str:
     """The order-item list: the items a number counts (state, district, category, a month of the trend)."""
@@ -26,12 +37,7 @@ def items_url(filters, state="", district=None, category="", month=None) -> str:
 @register.simple_tag
 def schools_url(filters, district=None, inspected="", missing="") -> str:
     """The school list: schools in scope, those inspected in the period, or those missing equipment."""
-    params = {}
-    district_id = _district(filters, district)
-    if district_id:
-        params["district"] = district_id
-    if filters.tier:
-        params["tier"] = filters.tier
+    params = _area(filters, district)
     if inspected:
         params.update(
             inspected=inspected, **{"from": filters.start.isoformat(), "to": filters.end.isoformat()}
@@ -46,12 +52,7 @@ def schools_url(filters, district=None, inspected="", missing="") -> str:
 @register.simple_tag
 def equipment_url(filters, kind: str, status: str = "", link: str = "") -> str:
     """The equipment list: devices of a kind in scope, working ones, or connected ones."""
-    params = {"kind": kind}
-    district_id = _district(filters, None)
-    if district_id:
-        params["district"] = district_id
-    if filters.tier:
-        params["tier"] = filters.tier
+    params = {"kind": kind, **_area(filters)}
     if status:
         params["status"] = status
     if link:
@@ -63,13 +64,9 @@ def equipment_url(filters, kind: str, status: str = "", link: str = "") -> str:
 def inspections_url(filters, district=None) -> str:
     """The inspection list: inspections approved in the period."""
     params = {"status": "approved", "from": filters.start.isoformat(), "to": filters.end.isoformat()}
-    district_id = _district(filters, district)
-    if district_id:
-        params["district"] = district_id
+    params.update(_area(filters, district))
     if filters.campaign_id:
         params["campaign"] = filters.campaign_id
-    if filters.tier:
-        params["tier"] = filters.tier
     return f"{reverse('inspections:inspection_list')}?{urlencode(params)}"
 
 

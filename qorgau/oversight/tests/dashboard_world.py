@@ -108,3 +108,15 @@ def district_x_history(school_a, inspector_x):
         items=[{"code": "DO", "deadline": dt.date(2025, 9, 20), "overdue_since": dt.date(2025, 9, 21)}],
     )
     return school_a2
+
+
+def district_y_history(school_b, inspector_y, *, campaign=None):
+    """The dashboards' district Y: school B inspected on 1 Nov 2025 (in `campaign`, if given), its one item
+    fixed in four days."""
+    inspection_b = approve(school_b, on="2025-11-01", campaign=campaign, pa_pass=1, pa_fail=1)
+    issue(
+        inspection_b,
+        on="2025-11-02",
+        drafted_by=inspector_y,
+        items=[{"code": "DO", "status": "done", "done_at": at("2025-11-06", 10)}],
+    )

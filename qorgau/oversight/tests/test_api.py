@@ -17,7 +17,11 @@ from qorgau.inspections.models import Campaign, Inspection
 from qorgau.orders.models import Order, OrderItem
 from qorgau.oversight import risk, selectors
 from qorgau.oversight.api import MAX_PAGE
-from qorgau.oversight.tests.dashboard_world import approve, at, bulk_world, district_x_history, issue
+from qorgau.oversight.tests.dashboard_world import (
+    bulk_world,
+    district_x_history,
+    district_y_history,
+)
 from qorgau.oversight.tests.test_risk import add_item, clean_school, order_for, overdue_items
 from qorgau.tests.api_client import Api
 from qorgau.tests.factories import SchoolFactory, default_version
@@ -50,13 +54,7 @@ def world(school_a, school_b, inspector_x, inspector_y, city_supervisor):
         actor=city_supervisor, name="Осень Игрек", starts_on=dt.date(2025, 10, 1),
         ends_on=dt.date(2025, 12, 1), districts=[school_b.district], template_version=default_version(),
     )  # fmt: skip
-    inspection_b = approve(school_b, on="2025-11-01", campaign=campaign_y, pa_pass=1, pa_fail=1)
-    issue(
-        inspection_b,
-        on="2025-11-02",
-        drafted_by=inspector_y,
-        items=[{"code": "DO", "status": "done", "done_at": at("2025-11-06", 10)}],
-    )
+    district_y_history(school_b, inspector_y, campaign=campaign_y)
     return campaign_y
 
 

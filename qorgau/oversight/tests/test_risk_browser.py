@@ -64,6 +64,10 @@ def test_the_chief_plans_a_campaign_from_the_top_five(make_page, ranked_district
     page.goto("/planning/next/")
     expect(page.get_by_test_id("in-hand")).to_have_count(5)
     shot(page, "risk-list-planned-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    chip = page.get_by_test_id("in-hand").first
+    assert chip.bounding_box()["x"] + chip.bounding_box()["width"] <= 390  # the chip wraps, never overflows
+    shot(page, "risk-list-planned-390")
     assert set(campaign.inspections.values_list("inspector__last_name", flat=True)) == {"Сапаров"}
 
 
